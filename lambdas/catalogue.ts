@@ -1,0 +1,35 @@
+import { platformRoutes } from './platform/routes';
+import type { RouteTable } from './shared/http/route';
+
+/** What a capability's function may do with the shared resources; CDK turns this into grant*() calls. */
+export interface CapabilityAccess {
+  readonly metadata: 'none' | 'read' | 'readWrite';
+  readonly artifacts: 'none' | 'read' | 'readWrite';
+  readonly notifications: 'none' | 'publish';
+}
+
+export interface Capability {
+  /** Also the Powertools service name and the function's name stem. */
+  readonly name: string;
+  /** Lambda entry file, relative to the project root. */
+  readonly entry: string;
+  readonly routes: RouteTable;
+  readonly access: CapabilityAccess;
+}
+
+/**
+ * Every capability of the API. CDK makes one function per entry and one API route per route;
+ * the local platform serves the same routes with the same handlers; the OpenAPI document lists them.
+ * This file imports route specs only — never runtime code — so CDK can load it.
+ */
+export const capabilities: readonly Capability[] = [
+  {
+    name: 'platform',
+    entry: 'lambdas/platform/handler.ts',
+    routes: platformRoutes,
+    access: { metadata: 'readWrite', artifacts: 'none', notifications: 'publish' },
+  },
+];
+
+/** The capability that answers requests no route matches (API Gateway's `$default` route). */
+export const DEFAULT_ROUTE_CAPABILITY = 'platform';

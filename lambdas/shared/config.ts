@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/**
+ * Environment of every Lambda function, parsed once at cold start. A missing or malformed variable
+ * stops the cold start with a message naming it, instead of failing on the first request that needs it.
+ * The CDK function construct sets exactly these variables (see lib/constructs/platform-function.ts).
+ */
+export const LambdaEnvironment = z.object({
+  METADATA_TABLE_NAME: z.string().min(3),
+  ARTIFACT_BUCKET_NAME: z.string().min(3),
+  NOTIFICATION_TOPIC_ARN: z.string().startsWith('arn:'),
+  POWERTOOLS_SERVICE_NAME: z.string().min(1),
+  /** Set by the Lambda runtime. */
+  AWS_REGION: z.string().min(1),
+});
+
+export interface LambdaConfig {
+  readonly metadataTableName: string;
+  readonly artifactBucketName: string;
+  readonly notificationTopicArn: string;
+  readonly serviceName: string;
+  readonly region: string;
+}
+
+/** Parses the Lambda environment or throws listing every variable at fault. */
+export const loadLambdaConfig = (env: Readonly<Record<string, string | undefined>>): LambdaConfig => {
+  const parsed = LambdaEnvironment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Invalid Lambda environment — ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    metadataTableName: e.METADATA_TABLE_NAME,
+    artifactBucketName: e.ARTIFACT_BUCKET_NAME,
+    notificationTopicArn: e.NOTIFICATION_TOPIC_ARN,
+    serviceName: e.POWERTOOLS_SERVICE_NAME,
+    region: e.AWS_REGION,
+  };
+};

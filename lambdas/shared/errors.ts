@@ -1,0 +1,43 @@
+/** Base of every error the platform raises on purpose; the HTTP edge maps subclasses to status codes. */
+export class PlatformError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PlatformError';
+  }
+}
+
+/** A conditional write lost: the item changed (or existed, or was missing) since the caller read it. */
+export class ConditionFailedError extends PlatformError {
+  /** Index of the failing operation inside a transaction, when the store can tell. */
+  readonly failedIndex: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; failedIndex?: number }) {
+    super(message, options);
+    this.name = 'ConditionFailedError';
+    this.failedIndex = options?.failedIndex;
+  }
+}
+
+/** Input that breaks a documented rule; `field` is a JSON-pointer-like path such as `body.name`. */
+export class ValidationError extends PlatformError {
+  readonly issues: readonly { field: string; rule: string; message: string }[];
+  constructor(issues: readonly { field: string; rule: string; message: string }[], options?: { cause?: unknown }) {
+    super(issues.map((i) => `${i.field}: ${i.message}`).join('; ') || 'invalid input', options);
+    this.name = 'ValidationError';
+    this.issues = issues;
+  }
+}
+
+export class NotFoundError extends PlatformError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** The request is well-formed but contradicts the current state (duplicate name, protected alias, ...). */
+export class ConflictError extends PlatformError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConflictError';
+  }
+}

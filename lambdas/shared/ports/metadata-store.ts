@@ -1,0 +1,89 @@
+/**
+ * The metadata store: items addressed by a partition key and a sort key, as in a single-table
+ * DynamoDB design. Every item carries a revision (`rev`) the store raises by one on each write, so
+ * read-modify-write is a conditional write on the revision read — the pattern DynamoDB needs
+ * (a version attribute + ConditionExpression) made the only way to do it.
+ *
+ * Adapters: DynamoDB (cloud) and SQLite (local). test/contract/metadata-store.contract.ts holds them
+ * to the same behaviour.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export interface ItemKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+export interface Item<T extends JsonObject = JsonObject> extends ItemKey {
+  /** 1 after the first write, +1 on every later write. */
+  readonly rev: number;
+  readonly data: T;
+  /** Epoch seconds after which the item is dead: never returned by reads, removed lazily. */
+  readonly expiresAt?: number;
+}
+
+/**
+ * Condition on the current state of the item a write touches:
+ * - `{ rev: 0 }` — the item must not exist (create only);
+ * - `{ rev: n }` — the item must exist at exactly revision n (optimistic concurrency);
+ * - `{ exists: true }` — the item must exist, any revision.
+ */
+export type WriteCondition = { readonly rev: number } | { readonly exists: true };
+
+export interface PutOp<T extends JsonObject = JsonObject> extends ItemKey {
+  readonly kind: 'put';
+  readonly data: T;
+  readonly expiresAt?: number;
+  readonly condition?: WriteCondition;
+}
+
+export interface DeleteOp extends ItemKey {
+  readonly kind: 'delete';
+  readonly condition?: WriteCondition;
+}
+
+/** Asserts a condition on an item the transaction does not write (DynamoDB ConditionCheck). */
+export interface CheckOp extends ItemKey {
+  readonly kind: 'check';
+  readonly condition: WriteCondition;
+}
+
+export type WriteOp = PutOp | DeleteOp | CheckOp;
+
+export interface QueryOptions {
+  /** Only sort keys that start with this prefix. */
+  readonly prefix?: string;
+  /** Page size, 1..1000; default 100. */
+  readonly limit?: number;
+  /** Opaque token from a previous page. */
+  readonly cursor?: string;
+  /** Newest-first when sort keys encode time; default ascending (byte order of UTF-8 sort keys). */
+  readonly descending?: boolean;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Present only when another page has at least one item. */
+  readonly cursor?: string;
+}
+
+/** Most operations one transaction may hold (DynamoDB's TransactWriteItems limit). */
+export const MAX_TRANSACTION_OPS = 100;
+/** Most keys one batch read may hold (DynamoDB's BatchGetItem limit). Adapters split larger batches. */
+export const MAX_BATCH_GET_KEYS = 100;
+
+export interface MetadataStore {
+  get<T extends JsonObject = JsonObject>(key: ItemKey): Promise<Item<T> | undefined>;
+  /** Reads many keys in as few round trips as the backend allows; result order follows `keys`, missing → undefined. */
+  batchGet<T extends JsonObject = JsonObject>(keys: readonly ItemKey[]): Promise<(Item<T> | undefined)[]>;
+  /** Writes one item; throws ConditionFailedError when `condition` does not hold. Returns the new revision. */
+  put<T extends JsonObject>(op: Omit<PutOp<T>, 'kind'>): Promise<Item<T>>;
+  /** Removes one item; throws ConditionFailedError when `condition` does not hold. */
+  delete(op: Omit<DeleteOp, 'kind'>): Promise<void>;
+  /** All writes happen or none; ConditionFailedError names the failing op's index when known. */
+  transact(ops: readonly WriteOp[]): Promise<void>;
+  /** Items of one partition in sort-key order. */
+  query<T extends JsonObject = JsonObject>(pk: string, options?: QueryOptions): Promise<Page<Item<T>>>;
+}
