@@ -41,4 +41,17 @@ export const platformRoutes = {
     request: { query: PaginationQuery },
     responses: { 200: { description: 'A page of notifications.', schema: pageOf(NotificationView) } },
   }),
+  sendTestNotification: defineRoute({
+    operationId: 'sendTestNotification',
+    method: 'POST',
+    path: '/notifications/test',
+    summary: 'Send a test notification through the configured channel (SNS, or webhooks locally).',
+    tags: ['platform'],
+    request: {
+      body: z.strictObject({
+        message: z.string().min(1).max(1000).default('Test notification from the MLOps platform.'),
+      }),
+    },
+    responses: { 201: { description: 'Sent and recorded.', schema: NotificationView } },
+  }),
 } as const;

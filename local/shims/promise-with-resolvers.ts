@@ -1,5 +1,6 @@
 // Node 20 lacks Promise.withResolvers (Node 22 has it); aws-local-stepfunctions needs it. Load first.
-if (typeof Promise.withResolvers !== 'function') {
+// Typed loosely on purpose: tsconfig targets ES2023 so code cannot use what Node 20 lacks.
+if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
   Object.defineProperty(Promise, 'withResolvers', {
     configurable: true,
     writable: true,

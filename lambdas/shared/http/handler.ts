@@ -92,6 +92,7 @@ export const makeHttpHandler = <T extends RouteTable>(options: HttpHandlerOption
   const core = async (event: HttpEvent): Promise<HttpResponse> => {
     const requestId = event.requestContext?.requestId ?? 'unknown';
     logger.appendKeys({ apiRequestId: requestId, routeKey: event.routeKey });
+    metrics.addMetric('Requests', MetricUnit.Count, 1);
     try {
       const entry = byRouteKey.get(event.routeKey);
       if (!entry) throw new HttpProblemError(404, 'not-found', `No route ${event.routeKey}.`);

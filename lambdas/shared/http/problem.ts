@@ -38,7 +38,7 @@ export class HttpProblemError extends PlatformError {
 
 /** Turns zod issues for one request part into field errors; `unrecognized_keys` gives one error per key. */
 export const fieldErrorsFromZod = (part: string, error: z.ZodError): FieldError[] =>
-  error.issues.flatMap((issue) => {
+  error.issues.flatMap((issue): FieldError[] => {
     const base = [part, ...issue.path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ field: `${base}.${key}`, rule: issue.code, message: 'unknown field' }));

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Context } from 'aws-lambda';
+import type { HttpEvent } from '../lambdas/shared/http/handler';
+
+/** Content types API Gateway passes as text; anything else arrives base64-encoded, as in the cloud. */
+const TEXT_CONTENT_TYPE = /^(text\/|application\/([a-z0-9.+-]*\+)?(json|xml|x-ndjson|x-www-form-urlencoded))/i;
+
+export interface MatchedRoute {
+  readonly routeKey: string;
+  readonly pathParameters?: Record<string, string>;
+}
+
+/** Joins repeated headers and query parameters with commas, as HTTP API payload version 2.0 does. */
+const joinRepeated = (pairs: Iterable<[string, string]>): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [name, value] of pairs) out[name] = name in out ? `${out[name]},${value}` : value;
+  return out;
+};
+
+const headerPairs = function* (request: IncomingMessage): Generator<[string, string]> {
+  const raw = request.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (name !== 'cookie') yield [name, raw[i + 1]!];
+  }
+};
+
+/** Builds the API Gateway HTTP API (payload 2.0) event Lambda would receive for this request. */
+export const toApiGatewayEvent = (
+  request: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  route: MatchedRoute,
+  now: Date = new Date(),
+): HttpEvent => {
+  const headers = joinRepeated(headerPairs(request));
+  const query = joinRepeated(url.searchParams.entries());
+  const isText = body.length === 0 || TEXT_CONTENT_TYPE.test(headers['content-type'] ?? '');
+  const cookies = request.headers.cookie?.split(/;\s*/).filter(Boolean);
+  return {
+    version: '2.0',
+    routeKey: route.routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    ...(cookies?.length ? { cookies } : {}),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(route.pathParameters ? { pathParameters: route.pathParameters } : {}),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: route.routeKey,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: !isText,
+  };
+};
+
+/** A Lambda context for an in-process invocation. */
+export const localLambdaContext = (functionName: string, timeoutMs = 30_000): Context => {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/local/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};

@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { apiDocument } from '../lambdas/api-document';
+import { capabilities, DEFAULT_ROUTE_CAPABILITY } from '../lambdas/catalogue';
+import { makePlatformHandler } from '../lambdas/platform/app';
+import { type NotificationInput, sendNotification } from '../lambdas/platform/notifications';
+import { FileObjectStore } from '../lambdas/shared/adapters/embedded/file-object-store';
+import { SqliteMetadataStore } from '../lambdas/shared/adapters/embedded/sqlite-metadata-store';
+import type { HttpHandler } from '../lambdas/shared/http/handler';
+import { makeObservability } from '../lambdas/shared/observability';
+import { type Clock, systemClock } from '../lambdas/shared/ports/clock';
+import type { Notification } from '../lambdas/shared/ports/notification-publisher';
+import type { LocalConfig } from './config';
+import { type RunningServer, startLocalHttpServer } from './http-server';
+import { WebhookNotificationPublisher } from './notifications/webhook-publisher';
+import { LocalScheduler } from './scheduler/scheduler';
+
+export interface LocalPlatform {
+  readonly url: string;
+  readonly home: string;
+  readonly store: SqliteMetadataStore;
+  readonly objects: FileObjectStore;
+  readonly scheduler: LocalScheduler;
+  /** Sends a notification the way a capability would: outbox record, then webhooks. */
+  notify(input: NotificationInput): Promise<Notification>;
+  /** Stops accepting requests, stops schedules, then closes the stores. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root of the local platform: embedded adapters (SQLite, files under MLOPS_HOME,
+ * webhooks, an in-process scheduler) wired into the same handler factories the Lambda functions use.
+ */
+export const startLocalPlatform = async (config: LocalConfig, clock: Clock = systemClock): Promise<LocalPlatform> => {
+  mkdirSync(config.home, { recursive: true });
+  const store = new SqliteMetadataStore({ path: join(config.home, 'metadata.sqlite') });
+  const objects = new FileObjectStore({ root: join(config.home, 'objects') });
+  const publisher = new WebhookNotificationPublisher({
+    urls: [...config.webhookUrls],
+    onDeliveryFailure: (url, error) => console.warn(`webhook ${url} failed: ${String(error)}`),
+  });
+  const scheduler = new LocalScheduler({});
+  let server: RunningServer | undefined;
+
+  const handlers: Readonly<Record<string, HttpHandler>> = {
+    platform: makePlatformHandler(
+      { store, publisher, clock, openApiDocument: () => apiDocument(server?.url) },
+      makeObservability('platform'),
+    ),
+  };
+  const served = capabilities.map((capability) => {
+    const handler = handlers[capability.name];
+    if (!handler) throw new Error(`The local platform has no handler for capability ${capability.name}`);
+    return { name: capability.name, routes: capability.routes, handler };
+  });
+
+  try {
+    server = await startLocalHttpServer({
+      host: config.host,
+      port: config.port,
+      capabilities: served,
+      defaultCapability: DEFAULT_ROUTE_CAPABILITY,
+    });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  scheduler.start();
+  const running = server;
+
+  return {
+    url: running.url,
+    home: config.home,
+    store,
+    objects,
+    scheduler,
+    notify: (input) => sendNotification({ store, publisher, clock }, input),
+    close: async () => {
+      await running.close();
+      await scheduler.stop();
+      store.close();
+    },
+  };
+};
