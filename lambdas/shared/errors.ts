@@ -20,7 +20,10 @@ export class ConditionFailedError extends PlatformError {
 /** Input that breaks a documented rule; `field` is a JSON-pointer-like path such as `body.name`. */
 export class ValidationError extends PlatformError {
   readonly issues: readonly { field: string; rule: string; message: string }[];
-  constructor(issues: readonly { field: string; rule: string; message: string }[], options?: { cause?: unknown }) {
+  constructor(
+    issues: readonly { field: string; rule: string; message: string }[],
+    options?: { cause?: unknown },
+  ) {
     super(issues.map((i) => `${i.field}: ${i.message}`).join('; ') || 'invalid input', options);
     this.name = 'ValidationError';
     this.issues = issues;

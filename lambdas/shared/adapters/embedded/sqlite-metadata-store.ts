@@ -1,0 +1,227 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { ConditionFailedError } from '../../errors';
+import type {
+  DeleteOp,
+  Item,
+  ItemKey,
+  JsonObject,
+  MetadataStore,
+  Page,
+  PutOp,
+  QueryOptions,
+  WriteCondition,
+  WriteOp,
+} from '../../ports/metadata-store';
+import { decodeCursor, encodeCursor, resolvePageSize } from '../cursor';
+import {
+  assertCondition,
+  assertItemKey,
+  assertPartitionKey,
+  assertPutInput,
+  assertTransaction,
+  epochSeconds,
+  keyId,
+} from '../metadata-checks';
+
+export interface SqliteMetadataStoreOptions {
+  /** Database file, or ':memory:'. Missing parent folders are created. */
+  readonly path: string;
+  /** Epoch milliseconds; tests move time to expire items. */
+  readonly now?: () => number;
+}
+
+interface Row {
+  pk: string;
+  sk: string;
+  rev: number;
+  data: string;
+  expires_at: number | null;
+}
+
+// WITHOUT ROWID keeps rows in (pk, sk) order; TEXT in BINARY collation compares with memcmp over UTF-8,
+// which is the order DynamoDB gives sort keys.
+const SCHEMA = `CREATE TABLE IF NOT EXISTS items (
+  pk TEXT NOT NULL COLLATE BINARY,
+  sk TEXT NOT NULL COLLATE BINARY,
+  rev INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  expires_at INTEGER,
+  PRIMARY KEY (pk, sk)
+) WITHOUT ROWID`;
+
+const LIVE = '(expires_at IS NULL OR expires_at > @now)';
+
+/** MetadataStore on one SQLite file, for the local platform and tests. */
+export class SqliteMetadataStore implements MetadataStore {
+  readonly #db: Database.Database;
+  readonly #now: () => number;
+  readonly #selectRow: Database.Statement<[string, string], Row>;
+  readonly #upsertRow: Database.Statement<[string, string, number, string, number | null]>;
+  readonly #deleteRow: Database.Statement<[string, string]>;
+  readonly #queries = new Map<string, Database.Statement<Record<string, unknown>, Row>>();
+
+  constructor(options: SqliteMetadataStoreOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.#now = options.now ?? Date.now;
+    this.#db = new Database(options.path);
+    this.#db.pragma('journal_mode = WAL');
+    // A second process (CLI next to the local server) waits for the write lock instead of failing.
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.exec(SCHEMA);
+    this.#selectRow = this.#db.prepare('SELECT * FROM items WHERE pk = ? AND sk = ?');
+    this.#upsertRow = this.#db.prepare(
+      'INSERT OR REPLACE INTO items (pk, sk, rev, data, expires_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.#deleteRow = this.#db.prepare('DELETE FROM items WHERE pk = ? AND sk = ?');
+    // Dead rows are invisible anyway; dropping them at open keeps the file from growing forever.
+    this.#db.prepare('DELETE FROM items WHERE expires_at <= ?').run(this.#nowSeconds());
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  async get<T extends JsonObject = JsonObject>(key: ItemKey): Promise<Item<T> | undefined> {
+    assertItemKey(key);
+    return this.#liveRow(key, this.#nowSeconds()) as Item<T> | undefined;
+  }
+
+  async batchGet<T extends JsonObject = JsonObject>(
+    keys: readonly ItemKey[],
+  ): Promise<(Item<T> | undefined)[]> {
+    keys.forEach(assertItemKey);
+    const now = this.#nowSeconds();
+    return this.#db.transaction(() => keys.map((key) => this.#liveRow(key, now) as Item<T> | undefined))();
+  }
+
+  async put<T extends JsonObject>(op: Omit<PutOp<T>, 'kind'>): Promise<Item<T>> {
+    assertItemKey(op);
+    assertPutInput(op);
+    const now = this.#nowSeconds();
+    return this.#db
+      .transaction(() => {
+        this.#check(op, op.condition, now);
+        return this.#write(op, now);
+      })
+      .immediate() as Item<T>;
+  }
+
+  async delete(op: Omit<DeleteOp, 'kind'>): Promise<void> {
+    assertItemKey(op);
+    assertCondition(op.condition);
+    const now = this.#nowSeconds();
+    this.#db
+      .transaction(() => {
+        this.#check(op, op.condition, now);
+        this.#deleteRow.run(op.pk, op.sk);
+      })
+      .immediate();
+  }
+
+  async transact(ops: readonly WriteOp[]): Promise<void> {
+    assertTransaction(ops);
+    const now = this.#nowSeconds();
+    this.#db
+      .transaction(() => {
+        // Every condition is judged against the state before the transaction, as DynamoDB does.
+        ops.forEach((op, index) => {
+          this.#check(op, op.condition, now, index);
+        });
+        for (const op of ops) {
+          if (op.kind === 'put') this.#write(op, now);
+          else if (op.kind === 'delete') this.#deleteRow.run(op.pk, op.sk);
+        }
+      })
+      .immediate();
+  }
+
+  async query<T extends JsonObject = JsonObject>(
+    pk: string,
+    options: QueryOptions = {},
+  ): Promise<Page<Item<T>>> {
+    const prefix = options.prefix ?? '';
+    assertPartitionKey(pk);
+    const limit = resolvePageSize(options.limit);
+    const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, prefix);
+    const descending = options.descending === true;
+    const clauses = ['pk = @pk', LIVE];
+    const params: Record<string, unknown> = { pk, now: this.#nowSeconds(), take: limit + 1 };
+    if (prefix !== '') {
+      clauses.push('sk >= @low', 'sk < CAST(@high AS TEXT)');
+      params.low = prefix;
+      params.high = upperBound(prefix);
+    }
+    if (after !== undefined) {
+      clauses.push(descending ? 'sk < @after' : 'sk > @after');
+      params.after = after;
+    }
+    const sql = `SELECT * FROM items WHERE ${clauses.join(' AND ')} ORDER BY sk ${descending ? 'DESC' : 'ASC'} LIMIT @take`;
+    const rows = this.#statement(sql).all(params);
+    const items = rows.slice(0, limit).map((row) => toItem<T>(row));
+    const last = items.at(-1);
+    return rows.length > limit && last ? { items, cursor: encodeCursor(last.sk) } : { items };
+  }
+
+  #nowSeconds(): number {
+    return epochSeconds(this.#now());
+  }
+
+  #statement(sql: string): Database.Statement<Record<string, unknown>, Row> {
+    let statement = this.#queries.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare<Record<string, unknown>, Row>(sql);
+      this.#queries.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #liveRow(key: ItemKey, now: number): Item | undefined {
+    const row = this.#selectRow.get(key.pk, key.sk);
+    return row && (row.expires_at === null || row.expires_at > now) ? toItem(row) : undefined;
+  }
+
+  #check(key: ItemKey, condition: WriteCondition | undefined, now: number, index?: number): void {
+    if (condition === undefined) return;
+    const current = this.#liveRow(key, now);
+    const holds = 'exists' in condition ? current !== undefined : (current?.rev ?? 0) === condition.rev;
+    if (!holds) {
+      throw new ConditionFailedError(`condition failed on ${keyId(key)}`, {
+        ...(index === undefined ? {} : { failedIndex: index }),
+      });
+    }
+  }
+
+  /** Writes after the caller checked the condition; an expired item counts as absent, so rev restarts. */
+  #write(op: Omit<PutOp, 'kind'>, now: number): Item {
+    const rev = (this.#liveRow(op, now)?.rev ?? 0) + 1;
+    this.#upsertRow.run(op.pk, op.sk, rev, JSON.stringify(op.data), op.expiresAt ?? null);
+    return {
+      pk: op.pk,
+      sk: op.sk,
+      rev,
+      data: op.data,
+      ...(op.expiresAt === undefined ? {} : { expiresAt: op.expiresAt }),
+    };
+  }
+}
+
+const toItem = <T extends JsonObject>(row: Row): Item<T> => ({
+  pk: row.pk,
+  sk: row.sk,
+  rev: row.rev,
+  data: JSON.parse(row.data) as T,
+  ...(row.expires_at === null ? {} : { expiresAt: row.expires_at }),
+});
+
+/**
+ * The smallest byte string above every string that starts with `prefix`: its UTF-8 bytes with the last
+ * byte raised by one. UTF-8 never uses 0xFF, so there is no carry. Compared as TEXT it bounds an index range.
+ */
+const upperBound = (prefix: string): Buffer => {
+  const bytes = Buffer.from(prefix, 'utf8');
+  bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) + 1;
+  return bytes;
+};

@@ -1,0 +1,98 @@
+/**
+ * Rules every MetadataStore adapter enforces before touching its backend, so that the embedded store
+ * refuses exactly what DynamoDB would refuse (and with the platform's ValidationError, not an SDK error).
+ */
+import { ValidationError } from '../errors';
+import {
+  type ItemKey,
+  type JsonValue,
+  MAX_TRANSACTION_OPS,
+  type WriteCondition,
+  type WriteOp,
+} from '../ports/metadata-store';
+
+// DynamoDB's own limits on key attribute sizes.
+const MAX_PK_BYTES = 2048;
+const MAX_SK_BYTES = 1024;
+// Smallest magnitude a DynamoDB number may have; smaller non-zero values are rejected as underflow.
+const MIN_NUMBER_MAGNITUDE = 1e-130;
+
+const invalid = (field: string, rule: string, message: string) =>
+  new ValidationError([{ field, rule, message }]);
+
+const assertKeyPart = (field: 'pk' | 'sk', value: unknown, maxBytes: number): void => {
+  if (typeof value !== 'string' || value.length === 0 || Buffer.byteLength(value, 'utf8') > maxBytes) {
+    throw invalid(`key.${field}`, 'item_key', `must be a string of 1 to ${maxBytes} UTF-8 bytes`);
+  }
+};
+
+export const assertPartitionKey = (pk: string): void => assertKeyPart('pk', pk, MAX_PK_BYTES);
+
+export const assertItemKey = (key: ItemKey): void => {
+  assertKeyPart('pk', key.pk, MAX_PK_BYTES);
+  assertKeyPart('sk', key.sk, MAX_SK_BYTES);
+};
+
+export const assertCondition = (condition: WriteCondition | undefined): void => {
+  if (condition === undefined || 'exists' in condition) return;
+  if (!Number.isSafeInteger(condition.rev) || condition.rev < 0) {
+    throw invalid('condition.rev', 'revision', 'must be a non-negative integer');
+  }
+};
+
+const assertJson = (value: JsonValue, path: string): void => {
+  if (typeof value === 'number') {
+    // The DynamoDB marshaller refuses numbers it cannot hold exactly; refuse them everywhere.
+    const magnitude = Math.abs(value);
+    if (!Number.isFinite(value) || magnitude > Number.MAX_SAFE_INTEGER) {
+      throw invalid(path, 'number_range', 'numbers must lie within ±(2^53 - 1)');
+    }
+    if (magnitude !== 0 && magnitude < MIN_NUMBER_MAGNITUDE) {
+      throw invalid(path, 'number_range', 'non-zero numbers must be at least 1e-130 in magnitude');
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((entry, index) => {
+      assertJson(entry, `${path}.${index}`);
+    });
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, entry] of Object.entries(value))
+      if (entry !== undefined) assertJson(entry, `${path}.${key}`);
+  }
+};
+
+export const assertPutInput = (op: {
+  readonly data: unknown;
+  readonly expiresAt?: number | undefined;
+  readonly condition?: WriteCondition | undefined;
+}): void => {
+  if (op.data === null || typeof op.data !== 'object' || Array.isArray(op.data)) {
+    throw invalid('data', 'object', 'must be a JSON object');
+  }
+  assertJson(op.data as JsonValue, 'data');
+  if (op.expiresAt !== undefined && (!Number.isSafeInteger(op.expiresAt) || op.expiresAt <= 0)) {
+    throw invalid('expiresAt', 'epoch_seconds', 'must be a positive integer of epoch seconds');
+  }
+  assertCondition(op.condition);
+};
+
+/** Checks a transaction as DynamoDB would: at most 100 ops, each item at most once. */
+export const assertTransaction = (ops: readonly WriteOp[]): void => {
+  if (ops.length > MAX_TRANSACTION_OPS) {
+    throw invalid('ops', 'max_items', `a transaction holds at most ${MAX_TRANSACTION_OPS} operations`);
+  }
+  const seen = new Set<string>();
+  ops.forEach((op, index) => {
+    assertItemKey(op);
+    if (op.kind === 'put') assertPutInput(op);
+    else assertCondition(op.condition);
+    const id = keyId(op);
+    if (seen.has(id)) throw invalid(`ops.${index}`, 'unique_item', 'a transaction may touch each item once');
+    seen.add(id);
+  });
+};
+
+/** A string that identifies a key, for maps and sets. */
+export const keyId = (key: ItemKey): string => JSON.stringify([key.pk, key.sk]);
+
+/** Epoch seconds; an item whose `expiresAt` is at or before this is dead. */
+export const epochSeconds = (epochMs: number): number => Math.floor(epochMs / 1000);
