@@ -1,0 +1,65 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+// The key schema comes from the adapter that reads and writes the table, so the two cannot drift apart.
+import { METADATA_TABLE_KEYS } from '../../lambdas/shared/adapters/aws/dynamodb-metadata-store';
+import { acknowledgeWildcards } from '../nag';
+
+export interface MetadataTableProps {
+  /** Customer-managed key the table is encrypted with. */
+  readonly encryptionKey: IKey;
+  /**
+   * Refuses DeleteTable, even from CloudFormation. Must be false when `removalPolicy` is DESTROY.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /** @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The platform's single DynamoDB table (registry, lineage, runs, notifications, online features):
+ * on-demand, point-in-time recovery, encrypted with the platform key, TTL on `expiresAt`.
+ */
+export class MetadataTable extends Construct {
+  public readonly table: Table;
+
+  constructor(scope: Construct, id: string, props: MetadataTableProps) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const deletionProtection = props.deletionProtection ?? true;
+    if (deletionProtection && removalPolicy === RemovalPolicy.DESTROY) {
+      throw new Error(
+        `MetadataTable ${id}: removalPolicy DESTROY needs deletionProtection false, or CloudFormation cannot delete the table`,
+      );
+    }
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: METADATA_TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: METADATA_TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      timeToLiveAttribute: METADATA_TABLE_KEYS.ttlAttribute,
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.encryptionKey,
+      deletionProtection,
+      removalPolicy,
+    });
+  }
+
+  /** Read items (and decrypt them). */
+  grantReadData(grantee: IGrantable): void {
+    this.table.grantReadData(grantee);
+  }
+
+  /** Read and write items (and encrypt/decrypt them). */
+  grantReadWriteData(grantee: IGrantable): void {
+    this.table.grantReadWriteData(grantee);
+    acknowledgeWildcards(
+      grantee,
+      ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'],
+      'Added by Table.grantReadWriteData for the table key only: DynamoDB needs data keys to encrypt written items.',
+    );
+  }
+}

@@ -1,0 +1,42 @@
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { acknowledgeWildcards } from '../nag';
+
+export interface NotificationTopicProps {
+  /**
+   * Customer-managed key the messages are encrypted with at rest. AWS services that publish directly
+   * (CloudWatch alarms, EventBridge) need `kms:GenerateDataKey*`/`kms:Decrypt` in its key policy.
+   */
+  readonly encryptionKey: IKey;
+  /** @default 'MLOps platform notifications' */
+  readonly displayName?: string;
+}
+
+/** The SNS topic of platform notifications (drift, approvals, rollbacks): KMS-encrypted, TLS-only publishing. */
+export class NotificationTopic extends Construct {
+  public readonly topic: Topic;
+
+  constructor(scope: Construct, id: string, props: NotificationTopicProps) {
+    super(scope, id);
+    const displayName = props.displayName ?? 'MLOps platform notifications';
+    // SNS shows at most 100 characters of a display name (e-mail "From", SMS sender).
+    if (displayName.length > 100) {
+      throw new Error(
+        `NotificationTopic ${id}: displayName must be at most 100 characters, got ${displayName.length}`,
+      );
+    }
+    this.topic = new Topic(this, 'Topic', { masterKey: props.encryptionKey, enforceSSL: true, displayName });
+  }
+
+  /** Publish messages (and generate the data keys SNS encrypts them with). */
+  grantPublish(grantee: IGrantable): void {
+    this.topic.grantPublish(grantee);
+    acknowledgeWildcards(
+      grantee,
+      ['Action::kms:GenerateDataKey*'],
+      'Added by Topic.grantPublish for the topic key only: SNS needs a data key to encrypt each published message.',
+    );
+  }
+}

@@ -1,0 +1,257 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { capabilities, DEFAULT_ROUTE_CAPABILITY } from '../../lambdas/catalogue';
+import { LambdaEnvironment } from '../../lambdas/shared/config';
+import { routeKeyOf } from '../../lambdas/shared/http/route';
+import { PLATFORM_BUNDLING } from '../../lib/constructs/platform-function';
+import { MlopsStack } from '../../lib/mlops-stack';
+import { allowedActionsOf, cdkJsonContext, logicalIdOf } from './support';
+
+// One synth for the whole file: it bundles every function with esbuild, which is the slow part.
+let app: App;
+let stack: MlopsStack;
+let template: Template;
+
+beforeAll(() => {
+  app = new App({ context: cdkJsonContext() });
+  stack = new MlopsStack(app, 'Platform', { stageName: 'test' });
+  template = Template.fromStack(stack);
+});
+
+type Props = Record<string, unknown>;
+const resourcesOf = (type: string) =>
+  template.findResources(type) as Record<string, { Properties: Props; DeletionPolicy?: string }>;
+const tlsDeny = (action: string) =>
+  Match.objectLike({
+    Effect: 'Deny',
+    Action: action,
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  });
+
+describe('API', () => {
+  it('is one HTTP API with a route per catalogue route, plus $default', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    const routeKeys = Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).map(
+      (route) => route.Properties.RouteKey,
+    );
+    const expected = capabilities.flatMap((capability) => Object.values(capability.routes).map(routeKeyOf));
+
+    expect(routeKeys.sort()).toEqual([...expected, '$default'].sort());
+  });
+
+  it('requires IAM authorization on every route', () => {
+    const routes = Object.values(resourcesOf('AWS::ApiGatewayV2::Route'));
+
+    expect(routes.length).toBeGreaterThan(1);
+    expect(routes.map((route) => route.Properties.AuthorizationType)).toEqual(routes.map(() => 'AWS_IAM'));
+  });
+
+  it('sends $default to the default capability function', () => {
+    const defaultFunction = logicalIdOf(stack, stack.functions.functionOf(DEFAULT_ROUTE_CAPABILITY).function);
+    const route = Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).find(
+      (r) => r.Properties.RouteKey === '$default',
+    );
+    const integrationId = JSON.stringify(route?.Properties.Target).match(/"Ref":"([^"]+)"/)?.[1] ?? 'none';
+
+    expect(template.toJSON().Resources[integrationId].Properties).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { 'Fn::GetAtt': [defaultFunction, 'Arn'] },
+    });
+  });
+
+  it('throttles and access-logs its default stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.api.accessLogGroup), 'Arn'] },
+        Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+      },
+    });
+  });
+});
+
+describe('functions', () => {
+  it('exist once per capability, on nodejs22.x arm64 with active tracing and their own log group', () => {
+    template.resourceCountIs('AWS::Lambda::Function', capabilities.length);
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
+    });
+    for (const fn of stack.functions.functions.values()) {
+      expect(propertiesOf(fn.function).LoggingConfig).toEqual({
+        LogGroup: { Ref: logicalIdOf(stack, fn.logGroup) },
+      });
+      expect(propertiesOf(fn.logGroup).RetentionInDays).toBe(30);
+    }
+  });
+
+  it('get exactly the variables of lambdas/shared/config.ts, wired to the stack resources', () => {
+    const fromLambda = ['AWS_REGION'];
+    const ours = ['POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
+    const expected = [
+      ...Object.keys(LambdaEnvironment.shape).filter((name) => !fromLambda.includes(name)),
+      ...ours,
+    ];
+
+    for (const [name, fn] of stack.functions.functions) {
+      const variables = (propertiesOf(fn.function).Environment as { Variables: Props }).Variables;
+      expect(Object.keys(variables).sort()).toEqual(expected.sort());
+      expect(variables).toMatchObject({
+        METADATA_TABLE_NAME: { Ref: logicalIdOf(stack, stack.metadata.table) },
+        ARTIFACT_BUCKET_NAME: { Ref: logicalIdOf(stack, stack.artifacts.bucket) },
+        NOTIFICATION_TOPIC_ARN: { Ref: logicalIdOf(stack, stack.notifications.topic) },
+        POWERTOOLS_SERVICE_NAME: name,
+        POWERTOOLS_METRICS_NAMESPACE: 'MlopsPlatform',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+  });
+
+  it('are bundled by esbuild as minified ES modules with their own AWS SDK and a source map', () => {
+    const fn = stack.functions.functionOf(DEFAULT_ROUTE_CAPABILITY);
+    const code = propertiesOf(fn.function).Code as { S3Key: string };
+    const assetDir = join(app.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+    const metafile = JSON.parse(readFileSync(join(assetDir, 'index.meta.json'), 'utf8')) as { inputs: Props };
+
+    expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8').startsWith(PLATFORM_BUNDLING.banner.js)).toBe(
+      true,
+    );
+    expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+    expect(
+      Object.keys(metafile.inputs).some((input) => input.includes('node_modules/@aws-sdk/client-dynamodb/')),
+    ).toBe(true);
+  });
+
+  it('are granted only what their catalogue access names, with no managed policies', () => {
+    template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    for (const capability of capabilities) {
+      const actions = allowedActionsOf(
+        template,
+        logicalIdOf(stack, stack.functions.functionOf(capability.name).role),
+      );
+      const { metadata, artifacts, notifications } = capability.access;
+
+      expect(
+        actions.some((a) => a.startsWith('s3:')),
+        `${capability.name} s3`,
+      ).toBe(artifacts !== 'none');
+      expect(
+        actions.some((a) => a.startsWith('s3:Put')),
+        `${capability.name} s3 write`,
+      ).toBe(artifacts === 'readWrite');
+      expect(actions.includes('dynamodb:GetItem'), `${capability.name} dynamodb`).toBe(metadata !== 'none');
+      expect(actions.includes('dynamodb:PutItem'), `${capability.name} dynamodb write`).toBe(
+        metadata === 'readWrite',
+      );
+      expect(actions.includes('sns:Publish'), `${capability.name} sns`).toBe(notifications === 'publish');
+    }
+  });
+});
+
+describe('data stores', () => {
+  it('keep metadata in an on-demand table with PITR, the platform key, pk/sk and TTL on expiresAt', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: {
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: { 'Fn::GetAtt': [logicalIdOf(stack, stack.key.key), 'Arn'] },
+      },
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+  });
+
+  it('use a customer-managed key with rotation', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('keep artifacts in a KMS-encrypted, versioned, private, logged bucket', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [logicalIdOf(stack, stack.key.key), 'Arn'] },
+            },
+          },
+        ],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: {
+        DestinationBucketName: { Ref: logicalIdOf(stack, stack.artifacts.accessLogBucket) },
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 90 } })]),
+      },
+    });
+  });
+
+  it('refuse plain-HTTP requests to both buckets', () => {
+    for (const bucket of [stack.artifacts.bucket, stack.artifacts.accessLogBucket]) {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: logicalIdOf(stack, bucket) },
+        PolicyDocument: { Statement: Match.arrayWith([tlsDeny('s3:*')]) },
+      });
+    }
+  });
+
+  it('send notifications through a KMS-encrypted, TLS-only topic', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [logicalIdOf(stack, stack.key.key), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([tlsDeny('sns:Publish')]) },
+    });
+  });
+});
+
+describe('stack', () => {
+  it('hard-codes no physical name, so stages deploy side by side', () => {
+    const named: Array<[string, string]> = [
+      ['AWS::DynamoDB::Table', 'TableName'],
+      ['AWS::S3::Bucket', 'BucketName'],
+      ['AWS::SNS::Topic', 'TopicName'],
+      ['AWS::Lambda::Function', 'FunctionName'],
+      ['AWS::IAM::Role', 'RoleName'],
+      ['AWS::Logs::LogGroup', 'LogGroupName'],
+      ['AWS::KMS::Alias', 'AliasName'],
+    ];
+    for (const [type, property] of named) {
+      for (const resource of Object.values(resourcesOf(type)))
+        expect(resource.Properties?.[property], type).toBeUndefined();
+    }
+  });
+
+  it('outputs the API URL, table, bucket and topic', () => {
+    for (const output of ['ApiUrl', 'MetadataTableName', 'ArtifactBucketName', 'NotificationTopicArn']) {
+      template.hasOutput(output, { Value: Match.anyValue() });
+    }
+  });
+});
+
+function propertiesOf(construct: { node: { defaultChild?: unknown } }): Props {
+  return template.toJSON().Resources[logicalIdOf(stack, construct)].Properties;
+}

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, type AppProps, type Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { Capability } from '../../lambdas/catalogue';
+import { PROJECT_ROOT } from '../../lib/paths';
+
+/** cdk.json's context (feature flags), so a test synthesizes what `npx cdk synth` synthesizes. */
+export const cdkJsonContext = (): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
+
+/**
+ * Skips esbuild for every stack, as `cdk deploy OtherStack` does: assets keep a placeholder hash and
+ * the construct tree is unchanged. For tests about the tree (IAM, cdk-nag), not about the bundle.
+ */
+export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
+
+/** An app with the CLI's flags and no bundling. */
+export const treeOnlyApp = (props: AppProps = {}): App =>
+  new App({ ...props, context: { ...cdkJsonContext(), ...SKIP_BUNDLING, ...props.context } });
+
+/** Capabilities covering every access level, on an existing entry (never bundled: see SKIP_BUNDLING). */
+export const accessVariants: readonly Capability[] = [
+  {
+    name: 'reader',
+    entry: 'lambdas/platform/handler.ts',
+    routes: {},
+    access: { metadata: 'read', artifacts: 'read', notifications: 'none' },
+  },
+  {
+    name: 'writer',
+    entry: 'lambdas/platform/handler.ts',
+    routes: {},
+    access: { metadata: 'readWrite', artifacts: 'readWrite', notifications: 'publish' },
+  },
+  {
+    name: 'isolated',
+    entry: 'lambdas/platform/handler.ts',
+    routes: {},
+    access: { metadata: 'none', artifacts: 'none', notifications: 'none' },
+  },
+];
+
+type PolicyStatement = { readonly Effect: string; readonly Action: string | string[] };
+type PolicyResource = {
+  readonly Properties: { Roles: unknown[]; PolicyDocument: { Statement: PolicyStatement[] } };
+};
+
+/** The logical id CloudFormation will see for a construct's default resource. */
+export const logicalIdOf = (stack: Stack, construct: { node: { defaultChild?: unknown } }): string =>
+  stack.getLogicalId(construct.node.defaultChild as Parameters<Stack['getLogicalId']>[0]);
+
+/** Every action allowed by the IAM policies attached to a role (by the role's logical id). */
+export const allowedActionsOf = (template: Template, roleLogicalId: string): string[] => {
+  const policies = Object.values(
+    template.findResources('AWS::IAM::Policy') as Record<string, PolicyResource>,
+  );
+  const attached = JSON.stringify({ Ref: roleLogicalId });
+  return policies
+    .filter((policy) => policy.Properties.Roles.some((role) => JSON.stringify(role) === attached))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+    .filter((statement) => statement.Effect === 'Allow')
+    .flatMap((statement) => [statement.Action].flat());
+};
