@@ -8,7 +8,11 @@ export const DEFAULT_API_URL = 'http://127.0.0.1:8787';
 /** A problem+json answer from the API, kept whole so the CLI can print the fields at fault. */
 export class ApiProblemError extends Error {
   readonly status: number;
-  readonly problem: { title?: string; detail?: string; errors?: { field: string; rule: string; message: string }[] };
+  readonly problem: {
+    title?: string;
+    detail?: string;
+    errors?: { field: string; rule: string; message: string }[];
+  };
   constructor(status: number, problem: ApiProblemError['problem']) {
     super(problem.detail ?? problem.title ?? `HTTP ${status}`);
     this.name = 'ApiProblemError';
@@ -19,7 +23,10 @@ export class ApiProblemError extends Error {
 
 export class ApiUnreachableError extends Error {
   constructor(url: string, options: { cause: unknown }) {
-    super(`Cannot reach the API at ${url}. Is the local platform running (npm start), or is --api right?`, options);
+    super(
+      `Cannot reach the API at ${url}. Is the local platform running (npm start), or is --api right?`,
+      options,
+    );
     this.name = 'ApiUnreachableError';
   }
 }
@@ -53,7 +60,10 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const url = new URL(path.replace(/^\//, ''), this.baseUrl.href.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
+    const url = new URL(
+      path.replace(/^\//, ''),
+      this.baseUrl.href.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`,
+    );
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (payload !== undefined) headers['content-type'] = 'application/json';

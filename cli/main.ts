@@ -12,7 +12,9 @@ interface GlobalOptions {
 /** Builds the `mlops` program; `argv` and env are parameters so tests run it in-process. */
 export const buildProgram = (env: Readonly<Record<string, string | undefined>> = process.env): Command => {
   const program = new Command('mlops')
-    .description('MLOps platform CLI: the local platform by default, a deployed API with --api (SigV4-signed).')
+    .description(
+      'MLOps platform CLI: the local platform by default, a deployed API with --api (SigV4-signed).',
+    )
     .version(API_VERSION)
     .addOption(new Option('--api <url>', 'API base URL').default(env.MLOPS_API_URL ?? DEFAULT_API_URL))
     .addOption(new Option('--region <region>', 'AWS region for SigV4 (default: from the API host)'))
@@ -40,7 +42,10 @@ export const buildProgram = (env: Readonly<Record<string, string | undefined>> =
     .option('--limit <n>', 'how many', '20')
     .action(async (local: { limit: string }) => {
       const { client: api, options } = client();
-      const page = await api.request<{ items: NotificationLine[] }>('GET', `/notifications?limit=${local.limit}`);
+      const page = await api.request<{ items: NotificationLine[] }>(
+        'GET',
+        `/notifications?limit=${local.limit}`,
+      );
       print(options, page, (p: { items: NotificationLine[] }) =>
         p.items.length === 0
           ? 'no notifications'

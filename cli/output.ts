@@ -15,7 +15,8 @@ export const reportError = (error: unknown, json: boolean): number => {
     if (json) process.stderr.write(`${JSON.stringify({ status: error.status, ...error.problem })}\n`);
     else {
       process.stderr.write(`error ${error.status}: ${error.message}\n`);
-      for (const e of error.problem.errors ?? []) process.stderr.write(`  ${e.field}: ${e.message} (${e.rule})\n`);
+      for (const e of error.problem.errors ?? [])
+        process.stderr.write(`  ${e.field}: ${e.message} (${e.rule})\n`);
     }
     return error.status < 500 ? 1 : 3;
   }

@@ -4,7 +4,8 @@ import type { Context } from 'aws-lambda';
 import type { HttpEvent } from '../lambdas/shared/http/handler';
 
 /** Content types API Gateway passes as text; anything else arrives base64-encoded, as in the cloud. */
-const TEXT_CONTENT_TYPE = /^(text\/|application\/([a-z0-9.+-]*\+)?(json|xml|x-ndjson|x-www-form-urlencoded))/i;
+const TEXT_CONTENT_TYPE =
+  /^(text\/|application\/([a-z0-9.+-]*\+)?(json|xml|x-ndjson|x-www-form-urlencoded))/i;
 
 export interface MatchedRoute {
   readonly routeKey: string;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface LocalConfig {
   readonly host: string;
@@ -24,7 +24,9 @@ export const loadLocalConfig = (
 ): LocalConfig => {
   const parsed = LocalEnvironment.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
     throw new Error(`Invalid environment — ${problems}`);
   }
   return {

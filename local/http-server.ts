@@ -71,7 +71,10 @@ export const startLocalHttpServer = async (options: LocalHttpServerOptions): Pro
       const match = router.match(method, url.pathname) ?? { routeKey: '$default', target: fallback };
       const body = await readBody(request);
       const event = toApiGatewayEvent(request, url, body, match);
-      const result = await match.target.handler(event, localLambdaContext(`mlops-local-${match.target.name}`));
+      const result = await match.target.handler(
+        event,
+        localLambdaContext(`mlops-local-${match.target.name}`),
+      );
       const headers = { ...result.headers, 'apigw-requestid': event.requestContext.requestId } as Record<
         string,
         string
@@ -80,13 +83,19 @@ export const startLocalHttpServer = async (options: LocalHttpServerOptions): Pro
       response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
     } catch (error) {
       if (error instanceof RequestTooLargeError) {
-        writeProblem(response, 413, 'Payload too large', `Bodies above ${MAX_REQUEST_BYTES} bytes are refused.`);
+        writeProblem(
+          response,
+          413,
+          'Payload too large',
+          `Bodies above ${MAX_REQUEST_BYTES} bytes are refused.`,
+        );
         request.resume();
         return;
       }
       // Handlers turn their own errors into problem+json; reaching here means the edge itself failed.
       console.error('local http server: request failed', error);
-      if (!response.headersSent) writeProblem(response, 500, 'Internal server error', 'The local server failed.');
+      if (!response.headersSent)
+        writeProblem(response, 500, 'Internal server error', 'The local server failed.');
       else response.destroy();
     }
   });

@@ -4,6 +4,8 @@ import './shims/promise-with-resolvers';
 
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+// The local platform runs on Node 20 by design; the SDK's Node 22 notice is for cloud deployments.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { loadLocalConfig } = await import('./config');
 const { parseWebhookUrls } = await import('./notifications/webhook-urls');

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { apiDocument } from '../lambdas/api-document';
 import { capabilities, DEFAULT_ROUTE_CAPABILITY } from '../lambdas/catalogue';
 import { makePlatformHandler } from '../lambdas/platform/app';
-import { type NotificationInput, sendNotification } from '../lambdas/platform/notifications';
+import {
+  type NotificationInput,
+  notificationDeps,
+  sendNotification,
+} from '../lambdas/platform/notifications';
 import { FileObjectStore } from '../lambdas/shared/adapters/embedded/file-object-store';
 import { SqliteMetadataStore } from '../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import type { HttpHandler } from '../lambdas/shared/http/handler';
@@ -31,7 +35,10 @@ export interface LocalPlatform {
  * The composition root of the local platform: embedded adapters (SQLite, files under MLOPS_HOME,
  * webhooks, an in-process scheduler) wired into the same handler factories the Lambda functions use.
  */
-export const startLocalPlatform = async (config: LocalConfig, clock: Clock = systemClock): Promise<LocalPlatform> => {
+export const startLocalPlatform = async (
+  config: LocalConfig,
+  clock: Clock = systemClock,
+): Promise<LocalPlatform> => {
   mkdirSync(config.home, { recursive: true });
   const store = new SqliteMetadataStore({ path: join(config.home, 'metadata.sqlite') });
   const objects = new FileObjectStore({ root: join(config.home, 'objects') });
@@ -40,11 +47,12 @@ export const startLocalPlatform = async (config: LocalConfig, clock: Clock = sys
     onDeliveryFailure: (url, error) => console.warn(`webhook ${url} failed: ${String(error)}`),
   });
   const scheduler = new LocalScheduler({});
+  const notifications = notificationDeps({ store, publisher, clock });
   let server: RunningServer | undefined;
 
   const handlers: Readonly<Record<string, HttpHandler>> = {
     platform: makePlatformHandler(
-      { store, publisher, clock, openApiDocument: () => apiDocument(server?.url) },
+      { ...notifications, openApiDocument: async () => apiDocument(server?.url) },
       makeObservability('platform'),
     ),
   };
@@ -74,7 +82,7 @@ export const startLocalPlatform = async (config: LocalConfig, clock: Clock = sys
     store,
     objects,
     scheduler,
-    notify: (input) => sendNotification({ store, publisher, clock }, input),
+    notify: (input) => sendNotification(notifications, input),
     close: async () => {
       await running.close();
       await scheduler.stop();

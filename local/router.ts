@@ -67,7 +67,11 @@ export class Router<H> {
         return undefined;
       }
       const pathParameters = Object.fromEntries(route.names.map((name, i) => [name, decoded[i]!]));
-      return { routeKey: route.routeKey, ...(route.names.length ? { pathParameters } : {}), target: route.target };
+      return {
+        routeKey: route.routeKey,
+        ...(route.names.length ? { pathParameters } : {}),
+        target: route.target,
+      };
     }
     return undefined;
   }

@@ -5,21 +5,25 @@ import { listNotifications, type NotificationDeps, sendNotification } from './no
 import { platformRoutes } from './routes';
 
 export interface PlatformDeps extends NotificationDeps {
-  /** The OpenAPI document of the whole API, built once by the composition root. */
-  readonly openApiDocument: () => Record<string, unknown>;
+  /** The OpenAPI document of the whole API; async so a Lambda can load the generator on first use. */
+  readonly openApiDocument: () => Promise<Record<string, unknown>>;
 }
 
 /** The platform routes' implementations over their ports. */
 export const makePlatformApi = (deps: PlatformDeps): RouteImplementations<typeof platformRoutes> => ({
   getHealth: async () => ({ status: 200, body: { status: 'ok' } }),
-  getOpenApi: async () => ({ status: 200, body: deps.openApiDocument() }),
+  getOpenApi: async () => ({ status: 200, body: await deps.openApiDocument() }),
   listNotifications: async ({ query }) => {
     const page = await listNotifications(deps, { limit: query.limit, cursor: query.nextToken });
     return { status: 200, body: { items: page.items, ...(page.cursor ? { nextToken: page.cursor } : {}) } };
   },
   sendTestNotification: async ({ body }) => ({
     status: 201,
-    body: await sendNotification(deps, { type: 'platform.test', subject: 'MLOps platform test', message: body.message }),
+    body: await sendNotification(deps, {
+      type: 'platform.test',
+      subject: 'MLOps platform test',
+      message: body.message,
+    }),
   }),
 });
 

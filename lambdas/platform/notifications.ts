@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { sortableIdGenerator } from '../shared/ids';
 import type { Clock } from '../shared/ports/clock';
 import type { JsonObject, MetadataStore, Page } from '../shared/ports/metadata-store';
 import type { Notification, NotificationPublisher } from '../shared/ports/notification-publisher';
@@ -12,24 +12,34 @@ export interface NotificationDeps {
   readonly store: MetadataStore;
   readonly publisher: NotificationPublisher;
   readonly clock: Clock;
-  readonly newId?: () => string;
+  /** Time-sortable ids (see shared/ids.ts); the outbox lists in id order. */
+  readonly newId: () => string;
 }
 
 export type NotificationInput = Omit<Notification, 'id' | 'createdAt'>;
+
+/** Notification deps with a sortable id generator on the given clock. */
+export const notificationDeps = (deps: Omit<NotificationDeps, 'newId'>): NotificationDeps => ({
+  ...deps,
+  newId: sortableIdGenerator(deps.clock),
+});
 
 /**
  * Records a notification, then hands it to the publisher (SNS in the cloud, webhooks locally).
  * Recording first means `GET /notifications` shows what the platform meant to say even if delivery
  * failed; the record says whether it was delivered.
  */
-export const sendNotification = async (deps: NotificationDeps, input: NotificationInput): Promise<Notification> => {
+export const sendNotification = async (
+  deps: NotificationDeps,
+  input: NotificationInput,
+): Promise<Notification> => {
   const createdAt = deps.clock.now();
   const notification: Notification = {
     ...input,
-    id: (deps.newId ?? randomUUID)(),
+    id: deps.newId(),
     createdAt: createdAt.toISOString(),
   };
-  const key = { pk: OUTBOX_PK, sk: `${notification.createdAt}#${notification.id}` };
+  const key = { pk: OUTBOX_PK, sk: notification.id };
   const expiresAt = Math.floor(createdAt.getTime() / 1000) + RETENTION_SECONDS;
   const recorded = await deps.store.put({
     ...key,
@@ -52,11 +62,16 @@ export const listNotifications = async (
   deps: Pick<NotificationDeps, 'store'>,
   page: { limit: number; cursor?: string },
 ): Promise<Page<Notification & { delivered: boolean }>> => {
-  const result = await deps.store.query(OUTBOX_PK, { limit: page.limit, cursor: page.cursor, descending: true });
+  const result = await deps.store.query(OUTBOX_PK, {
+    limit: page.limit,
+    cursor: page.cursor,
+    descending: true,
+  });
   return {
     items: result.items.map((item) => item.data as unknown as Notification & { delivered: boolean }),
     ...(result.cursor ? { cursor: result.cursor } : {}),
   };
 };
 
-const toJson = (notification: Notification): JsonObject => JSON.parse(JSON.stringify(notification)) as JsonObject;
+const toJson = (notification: Notification): JsonObject =>
+  JSON.parse(JSON.stringify(notification)) as JsonObject;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PaginationQuery, pageOf } from '../shared/http/pagination';
 import { defineRoute } from '../shared/http/route';
 

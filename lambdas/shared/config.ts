@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Environment of every Lambda function, parsed once at cold start. A missing or malformed variable
@@ -26,7 +26,9 @@ export interface LambdaConfig {
 export const loadLambdaConfig = (env: Readonly<Record<string, string | undefined>>): LambdaConfig => {
   const parsed = LambdaEnvironment.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
     throw new Error(`Invalid Lambda environment — ${problems}`);
   }
   const e = parsed.data;

@@ -28,7 +28,9 @@ describe('mlops CLI against the local platform', () => {
   let platform: LocalPlatform;
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'mlops-cli-'));
-    platform = await startLocalPlatform(loadLocalConfig({ MLOPS_PORT: '0', MLOPS_HOME: home }, parseWebhookUrls));
+    platform = await startLocalPlatform(
+      loadLocalConfig({ MLOPS_PORT: '0', MLOPS_HOME: home }, parseWebhookUrls),
+    );
   });
   afterAll(async () => {
     await platform.close();
@@ -43,7 +45,14 @@ describe('mlops CLI against the local platform', () => {
   });
 
   it('sends and lists a test notification', async () => {
-    const sent = await mlops('--api', platform.url, 'notifications', 'test', '--message', 'hello from the CLI');
+    const sent = await mlops(
+      '--api',
+      platform.url,
+      'notifications',
+      'test',
+      '--message',
+      'hello from the CLI',
+    );
     const listed = await mlops('--api', platform.url, 'notifications', 'list');
 
     expect(sent.code).toBe(0);

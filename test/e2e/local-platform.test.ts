@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLocalConfig } from '../../local/config';
 import { parseWebhookUrls } from '../../local/notifications/webhook-urls';
 import { type LocalPlatform, startLocalPlatform } from '../../local/platform';
+import { readJson } from '../support/http';
 
 /** The local platform in this process on a free loopback port, called over real HTTP. */
 describe('local platform over HTTP', () => {
@@ -29,12 +30,12 @@ describe('local platform over HTTP', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json');
     expect(response.headers.get('apigw-requestid')).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(await readJson(response)).toEqual({ status: 'ok' });
   });
 
   it('serves the OpenAPI document naming itself as the server', async () => {
     const response = await fetch(`${platform.url}/openapi.json`);
-    const document = await response.json();
+    const document = await readJson(response);
 
     expect(response.status).toBe(200);
     expect(document.openapi).toBe('3.1.0');
@@ -47,12 +48,12 @@ describe('local platform over HTTP', () => {
 
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
-    expect(await response.json()).toMatchObject({ status: 404, detail: 'No route $default.' });
+    expect(await readJson(response)).toMatchObject({ status: 404, detail: 'No route $default.' });
   });
 
   it('refuses a bad query parameter with a 400 naming it', async () => {
     const response = await fetch(`${platform.url}/notifications?limit=0`);
-    const problem = await response.json();
+    const problem = await readJson(response);
 
     expect(response.status).toBe(400);
     expect(problem.errors).toEqual([expect.objectContaining({ field: 'query.limit', rule: 'too_small' })]);
@@ -63,8 +64,10 @@ describe('local platform over HTTP', () => {
     await platform.notify({ type: 'test.second', subject: 'second', message: 'two' });
 
     const response = await fetch(`${platform.url}/notifications?limit=1`);
-    const page = await response.json();
-    const next = await (await fetch(`${platform.url}/notifications?limit=1&nextToken=${page.nextToken}`)).json();
+    const page = await readJson(response);
+    const next = await readJson(
+      await fetch(`${platform.url}/notifications?limit=1&nextToken=${page.nextToken}`),
+    );
 
     expect(page.items.map((n: { type: string }) => n.type)).toEqual(['test.second']);
     expect(next.items.map((n: { type: string }) => n.type)).toEqual(['test.first']);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readJson } from '../support/http';
 import { type Spawned, spawnNode } from '../support/processes';
 
 const START = ['--import', 'tsx', 'local/main.ts'];
@@ -44,7 +45,7 @@ describe('npm start', () => {
     expect(await first.platform.stop('SIGINT')).toBe(0);
 
     const second = await start();
-    const listed = await (await fetch(`${second.url}/notifications`)).json();
+    const listed = await readJson(await fetch(`${second.url}/notifications`));
     await second.platform.stop('SIGTERM');
 
     expect(listed.items.map((n: { message: string }) => n.message)).toEqual(['survives a restart']);

@@ -42,3 +42,7 @@ export const lambdaContext = {
   awsRequestId: 'aws-req-1',
   getRemainingTimeInMillis: () => 10_000,
 } as unknown as Context;
+
+/** A parsed JSON response body, typed loosely for assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: test assertions walk arbitrary JSON.
+export const readJson = async (response: Response): Promise<any> => response.json();

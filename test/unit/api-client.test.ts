@@ -49,7 +49,11 @@ describe('API client', () => {
   });
 
   it('keeps the problem details of a refused request', async () => {
-    const problem = { status: 400, detail: 'bad', errors: [{ field: 'body.x', rule: 'too_small', message: 'small' }] };
+    const problem = {
+      status: 400,
+      detail: 'bad',
+      errors: [{ field: 'body.x', rule: 'too_small', message: 'small' }],
+    };
     const fetchStub = (async () => new Response(JSON.stringify(problem), { status: 400 })) as typeof fetch;
     const client = new ApiClient({ baseUrl: 'http://127.0.0.1:8787', fetch: fetchStub });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, NotFoundError } from '../../lambdas/shared/errors';
 import { makeHttpHandler } from '../../lambdas/shared/http/handler';
 import { defineRoute } from '../../lambdas/shared/http/route';
@@ -74,7 +74,11 @@ describe('HTTP edge', () => {
 
     expect(response.statusCode).toBe(400);
     expect(response.headers?.['content-type']).toBe('application/problem+json');
-    expect(response.json).toMatchObject({ status: 400, type: 'urn:mlops:problem:validation', requestId: 'req-1' });
+    expect(response.json).toMatchObject({
+      status: 400,
+      type: 'urn:mlops:problem:validation',
+      requestId: 'req-1',
+    });
     const fields = response.json.errors.map((e: { field: string; rule: string }) => `${e.field}:${e.rule}`);
     expect(fields.sort()).toEqual(
       [
@@ -89,10 +93,15 @@ describe('HTTP edge', () => {
   });
 
   it('answers malformed JSON with 400 naming the body', async () => {
-    const response = await call('POST /things/{group}', { pathParameters: { group: 'abc' }, body: '{"name":' });
+    const response = await call('POST /things/{group}', {
+      pathParameters: { group: 'abc' },
+      body: '{"name":',
+    });
 
     expect(response.statusCode).toBe(400);
-    expect(response.json.errors).toEqual([{ field: 'body', rule: 'json', message: 'The body is not valid JSON.' }]);
+    expect(response.json.errors).toEqual([
+      { field: 'body', rule: 'json', message: 'The body is not valid JSON.' },
+    ]);
   });
 
   it('answers a missing body with 400 naming the body', async () => {
@@ -114,7 +123,9 @@ describe('HTTP edge', () => {
   });
 
   it('maps NotFoundError to 404 and ConflictError to 409 with their messages', async () => {
-    const missing = await call('GET /things/{group}/{name}', { pathParameters: { group: 'a', name: 'missing' } });
+    const missing = await call('GET /things/{group}/{name}', {
+      pathParameters: { group: 'a', name: 'missing' },
+    });
     const taken = await call('GET /things/{group}/{name}', { pathParameters: { group: 'a', name: 'taken' } });
 
     expect(missing.statusCode).toBe(404);
@@ -124,7 +135,9 @@ describe('HTTP edge', () => {
   });
 
   it('hides the internals of an unexpected error behind a request id', async () => {
-    const response = await call('GET /things/{group}/{name}', { pathParameters: { group: 'a', name: 'boom' } });
+    const response = await call('GET /things/{group}/{name}', {
+      pathParameters: { group: 'a', name: 'boom' },
+    });
 
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('hunter2');

@@ -49,9 +49,9 @@ describe('notifications', () => {
     const { deps, publisher, store } = setup();
     publisher.failNext = true;
 
-    await expect(sendNotification(deps, { type: 'test.ping', subject: 'Ping', message: 'lost?' })).rejects.toThrow(
-      'SNS is down',
-    );
+    await expect(
+      sendNotification(deps, { type: 'test.ping', subject: 'Ping', message: 'lost?' }),
+    ).rejects.toThrow('SNS is down');
 
     const page = await listNotifications({ store }, { limit: 10 });
     expect(page.items).toHaveLength(1);

@@ -19,7 +19,9 @@ describe('OpenAPI document', () => {
   it('describes every route of every capability, once, under its operationId', () => {
     const paths = document.paths as Record<string, Record<string, { operationId: string }>>;
     const documented = Object.entries(paths).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([method, operation]) => `${method.toUpperCase()} ${path} ${operation.operationId}`),
+      Object.entries(methods).map(
+        ([method, operation]) => `${method.toUpperCase()} ${path} ${operation.operationId}`,
+      ),
     );
 
     const declared = capabilities.flatMap((c) =>
@@ -34,14 +36,18 @@ describe('OpenAPI document', () => {
     for (const methods of Object.values(paths)) {
       for (const operation of Object.values(methods)) {
         expect(operation.responses['4XX']).toMatchObject({
-          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } },
+          content: {
+            'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } },
+          },
         });
       }
     }
   });
 
   it('turns query schemas into optional parameters with their constraints', () => {
-    const list = (document.paths as Record<string, Record<string, { parameters: unknown[] }>>)['/notifications']!.get!;
+    const list = (document.paths as Record<string, Record<string, { parameters: unknown[] }>>)[
+      '/notifications'
+    ]!.get!;
 
     expect(list.parameters).toContainEqual(
       expect.objectContaining({

@@ -6,7 +6,13 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import { ValidationError } from '../errors';
 import type { Observability } from '../observability';
-import { type FieldError, fieldErrorsFromZod, HttpProblemError, PROBLEM_CONTENT_TYPE, problemFromError } from './problem';
+import {
+  type FieldError,
+  fieldErrorsFromZod,
+  HttpProblemError,
+  PROBLEM_CONTENT_TYPE,
+  problemFromError,
+} from './problem';
 import { type RouteImplementations, type RouteSpec, type RouteTable, routeKeyOf } from './route';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -27,11 +33,17 @@ const isJsonContentType = (value: string | undefined): boolean =>
 
 const lowerCaseHeaders = (headers: HttpEvent['headers']): Record<string, string> => {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(headers ?? {}))
+    if (value !== undefined) out[name.toLowerCase()] = value;
   return out;
 };
 
-const parsePart = (part: string, schema: z.ZodType | undefined, value: unknown, errors: FieldError[]): unknown => {
+const parsePart = (
+  part: string,
+  schema: z.ZodType | undefined,
+  value: unknown,
+  errors: FieldError[],
+): unknown => {
   if (!schema) return undefined;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
@@ -51,7 +63,9 @@ const readJsonBody = (event: HttpEvent, headers: Record<string, string>): unknow
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new ValidationError([{ field: 'body', rule: 'json', message: 'The body is not valid JSON.' }], { cause });
+    throw new ValidationError([{ field: 'body', rule: 'json', message: 'The body is not valid JSON.' }], {
+      cause,
+    });
   }
 };
 
@@ -60,7 +74,9 @@ const parseRequest = (route: RouteSpec, event: HttpEvent, headers: Record<string
   const errors: FieldError[] = [];
   const params = parsePart('params', route.request?.params, event.pathParameters ?? {}, errors);
   const query = parsePart('query', route.request?.query, event.queryStringParameters ?? {}, errors);
-  const body = route.request?.body ? parsePart('body', route.request.body, readJsonBody(event, headers), errors) : undefined;
+  const body = route.request?.body
+    ? parsePart('body', route.request.body, readJsonBody(event, headers), errors)
+    : undefined;
   if (errors.length > 0) throw new ValidationError(errors);
   return { params, query, body };
 };
@@ -105,7 +121,8 @@ export const makeHttpHandler = <T extends RouteTable>(options: HttpHandlerOption
         headers?: Record<string, string>;
       };
       const body = result.rawBody ?? (result.body === undefined ? '' : JSON.stringify(result.body));
-      const contentType = result.rawBody !== undefined || result.body !== undefined ? 'application/json' : undefined;
+      const contentType =
+        result.rawBody !== undefined || result.body !== undefined ? 'application/json' : undefined;
       return {
         statusCode: result.status,
         headers: { ...(contentType ? { 'content-type': contentType } : {}), ...result.headers },
@@ -126,7 +143,5 @@ export const makeHttpHandler = <T extends RouteTable>(options: HttpHandlerOption
     }
   };
 
-  return middy(core)
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics)) as unknown as HttpHandler;
+  return middy(core).use(injectLambdaContext(logger)).use(logMetrics(metrics)) as unknown as HttpHandler;
 };

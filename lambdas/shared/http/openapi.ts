@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteSpec, RouteTable } from './route';
 
 type JsonSchema = Record<string, unknown>;
@@ -54,7 +54,9 @@ const operationOf = (route: RouteSpec): JsonSchema => {
     responses[status] = response.schema
       ? {
           description: response.description,
-          content: { [response.contentType ?? 'application/json']: { schema: toSchema(response.schema, 'output') } },
+          content: {
+            [response.contentType ?? 'application/json']: { schema: toSchema(response.schema, 'output') },
+          },
         }
       : { description: response.description };
   }
@@ -64,7 +66,10 @@ const operationOf = (route: RouteSpec): JsonSchema => {
     operationId: route.operationId,
     summary: route.summary,
     ...(route.tags ? { tags: [...route.tags] } : {}),
-    parameters: [...parametersOf(route.request?.params, 'path'), ...parametersOf(route.request?.query, 'query')],
+    parameters: [
+      ...parametersOf(route.request?.params, 'path'),
+      ...parametersOf(route.request?.query, 'query'),
+    ],
     ...(route.request?.body
       ? {
           requestBody: {
@@ -113,7 +118,8 @@ export const buildOpenApiDocument = (tables: readonly RouteTable[], info: OpenAp
           type: 'apiKey',
           name: 'Authorization',
           in: 'header',
-          description: 'AWS Signature Version 4 (API Gateway IAM authorization). The local platform needs none.',
+          description:
+            'AWS Signature Version 4 (API Gateway IAM authorization). The local platform needs none.',
           'x-amazon-apigateway-authtype': 'awsSigv4',
         },
       },

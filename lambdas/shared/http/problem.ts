@@ -1,5 +1,11 @@
 import type { z } from 'zod';
-import { ConditionFailedError, ConflictError, NotFoundError, PlatformError, ValidationError } from '../errors';
+import {
+  ConditionFailedError,
+  ConflictError,
+  NotFoundError,
+  PlatformError,
+  ValidationError,
+} from '../errors';
 
 /** RFC 9457 problem details, as every error response of the API carries them. */
 export interface ProblemDetails {
@@ -41,7 +47,11 @@ export const fieldErrorsFromZod = (part: string, error: z.ZodError): FieldError[
   error.issues.flatMap((issue): FieldError[] => {
     const base = [part, ...issue.path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: `${base}.${key}`, rule: issue.code, message: 'unknown field' }));
+      return issue.keys.map((key) => ({
+        field: `${base}.${key}`,
+        rule: issue.code,
+        message: 'unknown field',
+      }));
     }
     return [{ field: base, rule: issue.code, message: issue.message }];
   });
@@ -61,7 +71,12 @@ const TITLES: Readonly<Record<number, string>> = {
  * message; anything else becomes a 500 that shows nothing but the request id.
  */
 export const problemFromError = (error: unknown, requestId: string): ProblemDetails => {
-  const make = (status: number, kind: string, detail: string, errors?: readonly FieldError[]): ProblemDetails => ({
+  const make = (
+    status: number,
+    kind: string,
+    detail: string,
+    errors?: readonly FieldError[],
+  ): ProblemDetails => ({
     type: `${PROBLEM_TYPE_BASE}${kind}`,
     title: TITLES[status] ?? 'Error',
     status,
@@ -78,5 +93,9 @@ export const problemFromError = (error: unknown, requestId: string): ProblemDeta
   if (error instanceof ConditionFailedError) {
     return make(409, 'concurrent-modification', 'The resource changed while the request ran; retry it.');
   }
-  return make(500, 'internal', `An unexpected error occurred. Quote request id ${requestId} when reporting it.`);
+  return make(
+    500,
+    'internal',
+    `An unexpected error occurred. Quote request id ${requestId} when reporting it.`,
+  );
 };

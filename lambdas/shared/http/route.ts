@@ -43,8 +43,11 @@ export interface RouteRequest<R extends RouteSpec> {
   readonly requestId: string;
 }
 
-type InferPart<R extends RouteSpec, K extends 'params' | 'query' | 'body'> =
-  NonNullable<R['request']>[K] extends z.ZodType ? z.output<NonNullable<NonNullable<R['request']>[K]>> : undefined;
+type InferPart<R extends RouteSpec, K extends 'params' | 'query' | 'body'> = NonNullable<
+  R['request']
+>[K] extends z.ZodType
+  ? z.output<NonNullable<NonNullable<R['request']>[K]>>
+  : undefined;
 
 export interface RouteResult {
   readonly status: number;
@@ -60,12 +63,20 @@ export type RouteImplementation<R extends RouteSpec> = (request: RouteRequest<R>
 export type RouteTable = Readonly<Record<string, RouteSpec>>;
 
 /** The implementations of a route table, one per operationId; the compiler checks none is missing. */
-export type RouteImplementations<T extends RouteTable> = { readonly [K in keyof T]: RouteImplementation<T[K]> };
+export type RouteImplementations<T extends RouteTable> = {
+  readonly [K in keyof T]: RouteImplementation<T[K]>;
+};
 
 /** Keeps literal types of a route while checking it is a RouteSpec. */
-export const defineRoute = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends RouteSpec<P, Q, B>>(
+export const defineRoute = <
+  P extends z.ZodType,
+  Q extends z.ZodType,
+  B extends z.ZodType,
+  R extends RouteSpec<P, Q, B>,
+>(
   route: R,
 ): R => route;
 
 /** API Gateway's route key for a route, e.g. `GET /models/{name}`. */
-export const routeKeyOf = (route: Pick<RouteSpec, 'method' | 'path'>): string => `${route.method} ${route.path}`;
+export const routeKeyOf = (route: Pick<RouteSpec, 'method' | 'path'>): string =>
+  `${route.method} ${route.path}`;

@@ -34,6 +34,7 @@ export interface ObjectPage {
 }
 
 /** Object keys: 1..1024 chars, no leading '/', no '.' or '..' segment, no backslash, no control characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern exists to refuse control characters.
 export const OBJECT_KEY_PATTERN = /^(?!\/)(?!.*(?:^|\/)\.{1,2}(?:\/|$))[^\\\u0000-\u001f\u007f]{1,1024}$/;
 
 export interface ObjectStore {

@@ -1,0 +1,12 @@
+import { monotonicFactory } from 'ulid';
+import type { Clock } from './ports/clock';
+
+/**
+ * Identifiers that sort by creation time (ULIDs: 48-bit millisecond time + 80 random bits), monotonic
+ * within a process even inside one millisecond. Sort keys built from them list newest-first exactly,
+ * where a timestamp plus a random UUID would order same-millisecond events at random.
+ */
+export const sortableIdGenerator = (clock: Clock): (() => string) => {
+  const next = monotonicFactory();
+  return () => next(clock.now().getTime());
+};
