@@ -29,6 +29,9 @@ const CREATE_REQUIRE_BANNER =
  * NodejsFunction's options. Nothing is external, the AWS SDK included: the exact SDK versions pinned in
  * package.json ship in the bundle instead of whatever SDK the runtime carries that month.
  */
+/** Lambda-only replacement of the SDK's default credential chain: see the file for why and the figures. */
+const LAMBDA_CREDENTIALS_MODULE = join(PROJECT_ROOT, 'lambdas/shared/adapters/aws/lambda-credentials.ts');
+
 export const PLATFORM_BUNDLING = Object.freeze({
   bundle: true,
   platform: 'node',
@@ -44,6 +47,7 @@ export const PLATFORM_BUNDLING = Object.freeze({
   metafile: true,
   banner: { js: CREATE_REQUIRE_BANNER },
   external: [] as string[],
+  alias: { '@aws-sdk/credential-provider-node': LAMBDA_CREDENTIALS_MODULE },
 } satisfies BuildOptions);
 
 const CDK_BUNDLING: BundlingOptions = {
@@ -57,6 +61,9 @@ const CDK_BUNDLING: BundlingOptions = {
   banner: PLATFORM_BUNDLING.banner.js,
   bundleAwsSDK: true,
   externalModules: PLATFORM_BUNDLING.external,
+  esbuildArgs: Object.fromEntries(
+    Object.entries(PLATFORM_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to]),
+  ),
   // Never Docker: the local esbuild is pinned in package.json; no Docker engine on CI or dev machines.
   forceDockerBundling: false,
 };

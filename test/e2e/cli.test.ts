@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLocalConfig } from '../../local/config';
 import { parseWebhookUrls } from '../../local/notifications/webhook-urls';
 import { type LocalPlatform, startLocalPlatform } from '../../local/platform';
+import { freePort } from '../support/net';
 import { spawnNode } from '../support/processes';
 
 const mlops = async (...args: string[]) => {
@@ -14,11 +14,6 @@ const mlops = async (...args: string[]) => {
   return { code, output: cli.output() };
 };
 
-/** A port nothing listens on: bound, then released. */
-const deadPort = async (): Promise<number> => {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
 };
@@ -69,7 +64,7 @@ describe('mlops CLI against the local platform', () => {
   });
 
   it('exits 2 with advice when nothing answers', async () => {
-    const { code, output } = await mlops('--api', `http://127.0.0.1:${await deadPort()}`, 'health');
+    const { code, output } = await mlops('--api', `http://127.0.0.1:${await freePort()}`, 'health');
 
     expect(code).toBe(2);
     expect(output).toContain('Is the local platform running (npm start)');

@@ -130,6 +130,22 @@ describe('functions', () => {
     ).toBe(true);
   });
 
+  it('resolve AWS credentials from the environment only, through the Lambda credentials alias', () => {
+    const fn = stack.functions.functionOf(DEFAULT_ROUTE_CAPABILITY);
+    const code = propertiesOf(fn.function).Code as { S3Key: string };
+    const assetDir = join(app.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+    const inputs = Object.keys(
+      (JSON.parse(readFileSync(join(assetDir, 'index.meta.json'), 'utf8')) as { inputs: Props }).inputs,
+    );
+
+    expect(inputs).toContainEqual(
+      expect.stringContaining('lambdas/shared/adapters/aws/lambda-credentials.ts'),
+    );
+    expect(inputs.filter((input) => /credential-provider-(node|ini|sso)|nested-clients/.test(input))).toEqual(
+      [],
+    );
+  });
+
   it('are granted only what their catalogue access names, with no managed policies', () => {
     template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
     for (const capability of capabilities) {

