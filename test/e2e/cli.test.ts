@@ -14,10 +14,6 @@ const mlops = async (...args: string[]) => {
   return { code, output: cli.output() };
 };
 
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-};
-
 describe('mlops CLI against the local platform', () => {
   let home: string;
   let platform: LocalPlatform;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { ConflictError, NotFoundError } from '../../lambdas/shared/errors';
-import { makeHttpHandler } from '../../lambdas/shared/http/handler';
+import { actorOf, makeHttpHandler } from '../../lambdas/shared/http/handler';
 import { defineRoute } from '../../lambdas/shared/http/route';
 import { makeObservability } from '../../lambdas/shared/observability';
 import { httpEvent, lambdaContext } from '../support/http';
@@ -150,5 +150,21 @@ describe('HTTP edge', () => {
 
     expect(response.statusCode).toBe(404);
     expect(response.headers?.['content-type']).toBe('application/problem+json');
+  });
+});
+
+describe('caller identity', () => {
+  it('is the IAM principal API Gateway authenticated, whatever headers say', () => {
+    const event = httpEvent('GET /x', { headers: { 'x-mlops-actor': 'mallory' } });
+    (event.requestContext as unknown as Record<string, unknown>).authorizer = {
+      iam: { userArn: 'arn:aws:iam::123456789012:user/alice' },
+    };
+
+    expect(actorOf(event, { 'x-mlops-actor': 'mallory' })).toBe('arn:aws:iam::123456789012:user/alice');
+  });
+
+  it('is the x-mlops-actor header without IAM (local platform), else anonymous', () => {
+    expect(actorOf(httpEvent('GET /x'), { 'x-mlops-actor': 'bob' })).toBe('bob');
+    expect(actorOf(httpEvent('GET /x'), {})).toBe('anonymous');
   });
 });

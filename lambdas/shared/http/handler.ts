@@ -38,6 +38,13 @@ const lowerCaseHeaders = (headers: HttpEvent['headers']): Record<string, string>
   return out;
 };
 
+/** The caller: API Gateway's IAM principal when there is one; locally, what the caller says it is. */
+export const actorOf = (event: HttpEvent, headers: Record<string, string>): string => {
+  const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam;
+  if (iam?.userArn) return iam.userArn;
+  return headers['x-mlops-actor']?.trim().slice(0, 256) || 'anonymous';
+};
+
 const parsePart = (
   part: string,
   schema: z.ZodType | undefined,
@@ -114,7 +121,7 @@ export const makeHttpHandler = <T extends RouteTable>(options: HttpHandlerOption
       if (!entry) throw new HttpProblemError(404, 'not-found', `No route ${event.routeKey}.`);
       const headers = lowerCaseHeaders(event.headers);
       const parsed = parseRequest(entry.route, event, headers);
-      const result = (await entry.implement({ ...parsed, headers, requestId } as never)) as {
+      const result = (await entry.implement({ ...parsed, headers, requestId, actor: actorOf(event, headers) } as never)) as {
         status: number;
         body?: unknown;
         rawBody?: string;

@@ -41,6 +41,11 @@ export interface RouteRequest<R extends RouteSpec> {
   /** Lower-cased header names. */
   readonly headers: Readonly<Record<string, string>>;
   readonly requestId: string;
+  /**
+   * Who is calling: the IAM principal ARN API Gateway authenticated (cloud), else the
+   * `x-mlops-actor` header (local platform, which has no authentication), else `anonymous`.
+   */
+  readonly actor: string;
 }
 
 type InferPart<R extends RouteSpec, K extends 'params' | 'query' | 'body'> = NonNullable<
