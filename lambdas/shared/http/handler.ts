@@ -7,13 +7,27 @@ import type { z } from 'zod';
 import { ValidationError } from '../errors';
 import type { Observability } from '../observability';
 import {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_METHODS,
+  IDEMPOTENT_REPLAYED_HEADER,
+  IdempotencyGuard,
+  type IdempotencyOptions,
+  idempotencyKeyErrors,
+} from './idempotency';
+import {
   type FieldError,
   fieldErrorsFromZod,
   HttpProblemError,
   PROBLEM_CONTENT_TYPE,
   problemFromError,
 } from './problem';
-import { type RouteImplementations, type RouteSpec, type RouteTable, routeKeyOf } from './route';
+import {
+  type RouteImplementations,
+  type RouteResult,
+  type RouteSpec,
+  type RouteTable,
+  routeKeyOf,
+} from './route';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
@@ -22,10 +36,27 @@ export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpRe
 /** Largest JSON body the API accepts (API Gateway's own payload limit is 10 MB; Lambda's 6 MB). */
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
-export interface HttpHandlerOptions<T extends RouteTable> {
+/** Cross-cutting behaviour of the HTTP edge that a composition root turns on for a capability. */
+export interface HttpEdgeOptions {
+  /**
+   * Honours an `Idempotency-Key` header on POST, PUT and PATCH routes: a repeated request gets the first
+   * response back instead of running again (see ./idempotency.ts).
+   * @default - off: the header is neither checked nor honoured
+   */
+  readonly idempotency?: IdempotencyOptions;
+}
+
+export interface HttpHandlerOptions<T extends RouteTable> extends HttpEdgeOptions {
   readonly routes: T;
   readonly implementations: RouteImplementations<T>;
   readonly observability: Observability;
+}
+
+interface RouteEntry {
+  readonly route: RouteSpec;
+  readonly implement: (request: never) => Promise<RouteResult>;
+  /** Whether the route honours (and so checks) an Idempotency-Key header. */
+  readonly idempotent: boolean;
 }
 
 const isJsonContentType = (value: string | undefined): boolean =>
@@ -77,15 +108,28 @@ const readJsonBody = (event: HttpEvent, headers: Record<string, string>): unknow
 };
 
 /** Validates every part of the request against the route's schemas; all field errors are reported at once. */
-const parseRequest = (route: RouteSpec, event: HttpEvent, headers: Record<string, string>) => {
+const parseRequest = (entry: RouteEntry, event: HttpEvent, headers: Record<string, string>) => {
+  const { route } = entry;
   const errors: FieldError[] = [];
   const params = parsePart('params', route.request?.params, event.pathParameters ?? {}, errors);
   const query = parsePart('query', route.request?.query, event.queryStringParameters ?? {}, errors);
   const body = route.request?.body
     ? parsePart('body', route.request.body, readJsonBody(event, headers), errors)
     : undefined;
+  if (entry.idempotent) errors.push(...idempotencyKeyErrors(headers));
   if (errors.length > 0) throw new ValidationError(errors);
   return { params, query, body };
+};
+
+const toHttpResponse = (result: RouteResult): HttpResponse => {
+  const body = result.rawBody ?? (result.body === undefined ? '' : JSON.stringify(result.body));
+  const contentType =
+    result.rawBody !== undefined || result.body !== undefined ? 'application/json' : undefined;
+  return {
+    statusCode: result.status,
+    headers: { ...(contentType ? { 'content-type': contentType } : {}), ...result.headers },
+    body,
+  };
 };
 
 const problemResponse = (error: unknown, requestId: string): HttpResponse => {
@@ -99,20 +143,23 @@ const problemResponse = (error: unknown, requestId: string): HttpResponse => {
 
 /**
  * Builds the Lambda handler of one capability: its route table dispatched by API Gateway's route key
- * (a map look-up, not a chain of ifs), requests validated with the route's zod schemas, errors turned
- * into problem+json at this edge only, structured logs carrying the request id, and EMF metrics.
+ * (a map look-up, not a chain of ifs), requests validated with the route's zod schemas, write requests
+ * made idempotent when asked to, errors turned into problem+json at this edge only, structured logs
+ * carrying the request id, and EMF metrics.
  */
 export const makeHttpHandler = <T extends RouteTable>(options: HttpHandlerOptions<T>): HttpHandler => {
   const { logger, metrics } = options.observability;
-  const byRouteKey = new Map<string, { route: RouteSpec; implement: (request: never) => Promise<unknown> }>();
+  const guard = options.idempotency ? new IdempotencyGuard(options.idempotency, logger) : undefined;
+  const byRouteKey = new Map<string, RouteEntry>();
   for (const [operationId, route] of Object.entries(options.routes)) {
     byRouteKey.set(routeKeyOf(route), {
       route,
-      implement: options.implementations[operationId] as (request: never) => Promise<unknown>,
+      implement: options.implementations[operationId] as RouteEntry['implement'],
+      idempotent: guard !== undefined && IDEMPOTENT_METHODS.has(route.method),
     });
   }
 
-  const core = async (event: HttpEvent): Promise<HttpResponse> => {
+  const core = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
     const requestId = event.requestContext?.requestId ?? 'unknown';
     logger.appendKeys({ apiRequestId: requestId, routeKey: event.routeKey });
     metrics.addMetric('Requests', MetricUnit.Count, 1);
@@ -120,21 +167,19 @@ export const makeHttpHandler = <T extends RouteTable>(options: HttpHandlerOption
       const entry = byRouteKey.get(event.routeKey);
       if (!entry) throw new HttpProblemError(404, 'not-found', `No route ${event.routeKey}.`);
       const headers = lowerCaseHeaders(event.headers);
-      const parsed = parseRequest(entry.route, event, headers);
-      const result = (await entry.implement({ ...parsed, headers, requestId, actor: actorOf(event, headers) } as never)) as {
-        status: number;
-        body?: unknown;
-        rawBody?: string;
-        headers?: Record<string, string>;
-      };
-      const body = result.rawBody ?? (result.body === undefined ? '' : JSON.stringify(result.body));
-      const contentType =
-        result.rawBody !== undefined || result.body !== undefined ? 'application/json' : undefined;
-      return {
-        statusCode: result.status,
-        headers: { ...(contentType ? { 'content-type': contentType } : {}), ...result.headers },
-        body,
-      };
+      const parsed = parseRequest(entry, event, headers);
+      const actor = actorOf(event, headers);
+      const respond = async () =>
+        toHttpResponse(await entry.implement({ ...parsed, headers, requestId, actor } as never));
+      const key = entry.idempotent ? headers[IDEMPOTENCY_KEY_HEADER] : undefined;
+      if (guard === undefined || key === undefined) return await respond();
+      const remainingMs = context?.getRemainingTimeInMillis?.();
+      const call = { routeKey: event.routeKey, actor, key, request: parsed, remainingMs };
+      const response = (await guard.run(call, respond)) as HttpResponse;
+      if (response.headers?.[IDEMPOTENT_REPLAYED_HEADER]) {
+        metrics.addMetric('IdempotentReplays', MetricUnit.Count, 1);
+      }
+      return response;
     } catch (error) {
       const response = problemResponse(error, requestId);
       if (response.statusCode >= 500) {
