@@ -36,6 +36,8 @@ export interface ApiClientOptions {
   /** Sign with SigV4 (API Gateway IAM authorization). Default: for any host that is not loopback. */
   readonly sign?: boolean;
   readonly region?: string;
+  /** Sent as `x-mlops-actor`; the local platform records it as the caller. A deployed API ignores it. */
+  readonly actor?: string;
   readonly fetch?: typeof fetch;
 }
 
@@ -51,8 +53,10 @@ export class ApiClient {
   readonly #sign: boolean;
   readonly #region: string | undefined;
   readonly #fetch: typeof fetch;
+  readonly #actor: string | undefined;
 
   constructor(options: ApiClientOptions) {
+    this.#actor = options.actor;
     this.baseUrl = new URL(options.baseUrl);
     this.#sign = options.sign ?? !isLoopback(this.baseUrl);
     this.#region = options.region ?? regionOfApiHost(this.baseUrl.hostname);
@@ -67,6 +71,7 @@ export class ApiClient {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (payload !== undefined) headers['content-type'] = 'application/json';
+    if (this.#actor) headers['x-mlops-actor'] = this.#actor;
     const signed = this.#sign ? await this.#signed(method, url, headers, payload) : headers;
     let response: Response;
     try {

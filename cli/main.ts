@@ -1,15 +1,27 @@
+import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { API_VERSION } from '../lambdas/api-document';
 import { ApiClient, DEFAULT_API_URL } from './api-client';
-import { print, reportError } from './output';
+import { registerPlatformCommands } from './commands/platform';
+import type { CliContext } from './context';
+import { reportError } from './output';
 
 interface GlobalOptions {
   readonly api: string;
   readonly json: boolean;
   readonly region?: string;
+  readonly actor?: string;
 }
 
-/** Builds the `mlops` program; `argv` and env are parameters so tests run it in-process. */
+const localUser = (): string => {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'anonymous';
+  }
+};
+
+/** Builds the `mlops` program; env is a parameter so tests run it in-process. */
 export const buildProgram = (env: Readonly<Record<string, string | undefined>> = process.env): Command => {
   const program = new Command('mlops')
     .description(
@@ -18,62 +30,25 @@ export const buildProgram = (env: Readonly<Record<string, string | undefined>> =
     .version(API_VERSION)
     .addOption(new Option('--api <url>', 'API base URL').default(env.MLOPS_API_URL ?? DEFAULT_API_URL))
     .addOption(new Option('--region <region>', 'AWS region for SigV4 (default: from the API host)'))
+    .addOption(
+      new Option(
+        '--actor <name>',
+        'who you are to the local platform (a deployed API uses your IAM identity)',
+      ).default(env.MLOPS_ACTOR ?? localUser()),
+    )
     .option('--json', 'print machine-readable JSON', false)
     .showHelpAfterError();
 
-  const client = () => {
+  const context: CliContext = () => {
     const options = program.opts<GlobalOptions>();
-    return { client: new ApiClient({ baseUrl: options.api, region: options.region }), options };
+    return {
+      api: new ApiClient({ baseUrl: options.api, region: options.region, actor: options.actor }),
+      options,
+    };
   };
-
-  program
-    .command('health')
-    .description('Check that the API answers.')
-    .action(async () => {
-      const { client: api, options } = client();
-      const health = await api.request<{ status: string }>('GET', '/health');
-      print(options, health, (h: { status: string }) => `${h.status} (${api.baseUrl.href})`);
-    });
-
-  const notifications = program.command('notifications').description('The notifications the platform sent.');
-  notifications
-    .command('list')
-    .description('List notifications, newest first.')
-    .option('--limit <n>', 'how many', '20')
-    .action(async (local: { limit: string }) => {
-      const { client: api, options } = client();
-      const page = await api.request<{ items: NotificationLine[] }>(
-        'GET',
-        `/notifications?limit=${local.limit}`,
-      );
-      print(options, page, (p: { items: NotificationLine[] }) =>
-        p.items.length === 0
-          ? 'no notifications'
-          : p.items.map((n) => `${n.createdAt}  ${n.type.padEnd(28)} ${n.subject}: ${n.message}`).join('\n'),
-      );
-    });
-  notifications
-    .command('test')
-    .description('Send a test notification through the configured channel (SNS, or webhooks locally).')
-    .option('--message <text>', 'the message')
-    .action(async (local: { message?: string }) => {
-      const { client: api, options } = client();
-      const sent = await api.request<NotificationLine>('POST', '/notifications/test', {
-        ...(local.message ? { message: local.message } : {}),
-      });
-      print(options, sent, (n: NotificationLine) => `sent ${n.id}`);
-    });
-
+  registerPlatformCommands(program, context);
   return program;
 };
-
-interface NotificationLine {
-  readonly id: string;
-  readonly type: string;
-  readonly subject: string;
-  readonly message: string;
-  readonly createdAt: string;
-}
 
 /** Runs the CLI and returns its exit code. */
 export const runCli = async (argv: readonly string[], env = process.env): Promise<number> => {
