@@ -22,6 +22,7 @@ const lambdaEnv = {
   METADATA_TABLE_NAME: 'bench-table',
   ARTIFACT_BUCKET_NAME: 'bench-bucket',
   NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench',
+  EVENT_BUS_NAME: 'default',
   POWERTOOLS_SERVICE_NAME: 'bench',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',

@@ -53,10 +53,11 @@ export class ApiClient {
   readonly #sign: boolean;
   readonly #region: string | undefined;
   readonly #fetch: typeof fetch;
-  readonly #actor: string | undefined;
+  /** Who the CLI says it is to the local platform. */
+  readonly actor: string | undefined;
 
   constructor(options: ApiClientOptions) {
-    this.#actor = options.actor;
+    this.actor = options.actor;
     this.baseUrl = new URL(options.baseUrl);
     this.#sign = options.sign ?? !isLoopback(this.baseUrl);
     this.#region = options.region ?? regionOfApiHost(this.baseUrl.hostname);
@@ -71,7 +72,7 @@ export class ApiClient {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (payload !== undefined) headers['content-type'] = 'application/json';
-    if (this.#actor) headers['x-mlops-actor'] = this.#actor;
+    if (this.actor) headers['x-mlops-actor'] = this.actor;
     const signed = this.#sign ? await this.#signed(method, url, headers, payload) : headers;
     let response: Response;
     try {

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { API_VERSION } from '../lambdas/api-document';
 import { ApiClient, DEFAULT_API_URL } from './api-client';
+import { registerModelCommands } from './commands/models';
 import { registerPlatformCommands } from './commands/platform';
 import type { CliContext } from './context';
 import { reportError } from './output';
@@ -47,6 +48,7 @@ export const buildProgram = (env: Readonly<Record<string, string | undefined>> =
     };
   };
   registerPlatformCommands(program, context);
+  registerModelCommands(program, context);
   return program;
 };
 

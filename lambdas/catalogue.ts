@@ -1,4 +1,5 @@
 import { platformRoutes } from './platform/routes';
+import { registryRoutes } from './registry/routes';
 import type { RouteTable } from './shared/http/route';
 
 /** What a capability's function may do with the shared resources; CDK turns this into grant*() calls. */
@@ -6,6 +7,8 @@ export interface CapabilityAccess {
   readonly metadata: 'none' | 'read' | 'readWrite';
   readonly artifacts: 'none' | 'read' | 'readWrite';
   readonly notifications: 'none' | 'publish';
+  /** Domain events on the platform's EventBridge bus (the local event bus on a laptop). @default 'none' */
+  readonly events?: 'none' | 'publish';
 }
 
 export interface Capability {
@@ -27,7 +30,13 @@ export const capabilities: readonly Capability[] = [
     name: 'platform',
     entry: 'lambdas/platform/handler.ts',
     routes: platformRoutes,
-    access: { metadata: 'readWrite', artifacts: 'none', notifications: 'publish' },
+    access: { metadata: 'readWrite', artifacts: 'none', notifications: 'publish', events: 'none' },
+  },
+  {
+    name: 'registry',
+    entry: 'lambdas/registry/handler.ts',
+    routes: registryRoutes,
+    access: { metadata: 'readWrite', artifacts: 'none', notifications: 'none', events: 'publish' },
   },
 ];
 

@@ -7,6 +7,7 @@ import { EncryptionKey } from './constructs/encryption-key';
 import { MetadataTable } from './constructs/metadata-table';
 import { NotificationTopic } from './constructs/notification-topic';
 import { PlatformApi } from './constructs/platform-api';
+import { PlatformEvents } from './constructs/platform-events';
 import type { PowertoolsLogLevel } from './constructs/platform-function';
 
 export interface MlopsStackProps extends StackProps {
@@ -24,6 +25,11 @@ export interface MlopsStackProps extends StackProps {
   readonly defaultRouteCapability?: string;
   /** @default 'INFO' */
   readonly logLevel?: PowertoolsLogLevel;
+  /**
+   * The EventBridge bus capabilities publish their events to; it must exist already.
+   * @default 'default' — the account's default bus
+   */
+  readonly eventBusName?: string;
 }
 
 /**
@@ -35,6 +41,7 @@ export class MlopsStack extends Stack {
   public readonly metadata: MetadataTable;
   public readonly artifacts: ArtifactBucket;
   public readonly notifications: NotificationTopic;
+  public readonly events: PlatformEvents;
   public readonly functions: CapabilityFunctions;
   public readonly api: PlatformApi;
 
@@ -58,11 +65,15 @@ export class MlopsStack extends Stack {
     });
     this.artifacts = new ArtifactBucket(this, 'Artifacts', { encryptionKey, removalPolicy });
     this.notifications = new NotificationTopic(this, 'Notifications', { encryptionKey });
+    this.events = new PlatformEvents(this, 'Events', {
+      ...(props.eventBusName ? { eventBusName: props.eventBusName } : {}),
+    });
     this.functions = new CapabilityFunctions(this, 'Capabilities', {
       capabilities: catalogue,
       metadata: this.metadata,
       artifacts: this.artifacts,
       notifications: this.notifications,
+      events: this.events,
       removalPolicy,
       ...(props.logLevel ? { logLevel: props.logLevel } : {}),
     });

@@ -8,6 +8,7 @@ import {
   notificationDeps,
   sendNotification,
 } from '../lambdas/platform/notifications';
+import { makeRegistryHandler, registryDeps } from '../lambdas/registry/app';
 import { FileObjectStore } from '../lambdas/shared/adapters/embedded/file-object-store';
 import { SqliteMetadataStore } from '../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import type { HttpHandler } from '../lambdas/shared/http/handler';
@@ -15,6 +16,7 @@ import { makeObservability } from '../lambdas/shared/observability';
 import { type Clock, systemClock } from '../lambdas/shared/ports/clock';
 import type { Notification } from '../lambdas/shared/ports/notification-publisher';
 import type { LocalConfig } from './config';
+import { LocalEventBus } from './events/local-event-bus';
 import { type RunningServer, startLocalHttpServer } from './http-server';
 import { WebhookNotificationPublisher } from './notifications/webhook-publisher';
 import { LocalScheduler } from './scheduler/scheduler';
@@ -25,6 +27,8 @@ export interface LocalPlatform {
   readonly store: SqliteMetadataStore;
   readonly objects: FileObjectStore;
   readonly scheduler: LocalScheduler;
+  /** The EventBridge stand-in: every domain event kept in an outbox, delivered to subscribers. */
+  readonly events: LocalEventBus;
   /** Sends a notification the way a capability would: outbox record, then webhooks. */
   notify(input: NotificationInput): Promise<Notification>;
   /** Stops accepting requests, stops schedules, then closes the stores. */
@@ -40,7 +44,11 @@ export const startLocalPlatform = async (
   clock: Clock = systemClock,
 ): Promise<LocalPlatform> => {
   mkdirSync(config.home, { recursive: true });
-  const store = new SqliteMetadataStore({ path: join(config.home, 'metadata.sqlite') });
+  // The store follows the platform clock, so TTLs (outbox, idempotency records) agree with it.
+  const store = new SqliteMetadataStore({
+    path: join(config.home, 'metadata.sqlite'),
+    now: () => clock.now().getTime(),
+  });
   const objects = new FileObjectStore({ root: join(config.home, 'objects') });
   const publisher = new WebhookNotificationPublisher({
     urls: [...config.webhookUrls],
@@ -48,12 +56,28 @@ export const startLocalPlatform = async (
   });
   const scheduler = new LocalScheduler({});
   const notifications = notificationDeps({ store, publisher, clock });
+  const events = new LocalEventBus({
+    store,
+    clock,
+    onSubscriberFailure: (failure) =>
+      console.warn(
+        `event subscriber ${failure.subscription} failed on ${failure.event['detail-type']}: ${String(failure.error)}`,
+      ),
+  });
+  // Every capability's writes honour Idempotency-Key, as in the cloud.
+  const edge = { idempotency: { store, clock } };
   let server: RunningServer | undefined;
 
   const handlers: Readonly<Record<string, HttpHandler>> = {
     platform: makePlatformHandler(
       { ...notifications, openApiDocument: async () => apiDocument(server?.url) },
       makeObservability('platform'),
+      edge,
+    ),
+    registry: makeRegistryHandler(
+      registryDeps({ store, events, clock }),
+      makeObservability('registry'),
+      edge,
     ),
   };
   const served = capabilities.map((capability) => {
@@ -82,10 +106,12 @@ export const startLocalPlatform = async (
     store,
     objects,
     scheduler,
+    events,
     notify: (input) => sendNotification(notifications, input),
     close: async () => {
       await running.close();
       await scheduler.stop();
+      await events.drain();
       store.close();
     },
   };

@@ -1,4 +1,4 @@
-import { type HttpHandler, makeHttpHandler } from '../shared/http/handler';
+import { type HttpEdgeOptions, type HttpHandler, makeHttpHandler } from '../shared/http/handler';
 import type { RouteImplementations } from '../shared/http/route';
 import type { Observability } from '../shared/observability';
 import { listNotifications, type NotificationDeps, sendNotification } from './notifications';
@@ -28,5 +28,9 @@ export const makePlatformApi = (deps: PlatformDeps): RouteImplementations<typeof
 });
 
 /** The platform capability's HTTP handler: the Lambda entry and the local server both call this. */
-export const makePlatformHandler = (deps: PlatformDeps, observability: Observability): HttpHandler =>
-  makeHttpHandler({ routes: platformRoutes, implementations: makePlatformApi(deps), observability });
+export const makePlatformHandler = (
+  deps: PlatformDeps,
+  observability: Observability,
+  edge: HttpEdgeOptions = {},
+): HttpHandler =>
+  makeHttpHandler({ ...edge, routes: platformRoutes, implementations: makePlatformApi(deps), observability });

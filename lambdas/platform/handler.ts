@@ -9,11 +9,12 @@ import { notificationDeps } from './notifications';
 
 // Lambda composition root: config parsed once at cold start, AWS adapters chosen here and nowhere else.
 const config = loadLambdaConfig(process.env);
+const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName });
 
 export const handler = makePlatformHandler(
   {
     ...notificationDeps({
-      store: new DynamoDbMetadataStore({ tableName: config.metadataTableName }),
+      store,
       publisher: new SnsNotificationPublisher({ topicArn: config.notificationTopicArn }),
       clock: systemClock,
     }),
@@ -22,4 +23,5 @@ export const handler = makePlatformHandler(
     openApiDocument: lazy(() => import('../api-document').then((module) => module.apiDocument())),
   },
   makeObservability(config.serviceName),
+  { idempotency: { store, clock: systemClock } },
 );

@@ -9,6 +9,10 @@ export const LambdaEnvironment = z.object({
   METADATA_TABLE_NAME: z.string().min(3),
   ARTIFACT_BUCKET_NAME: z.string().min(3),
   NOTIFICATION_TOPIC_ARN: z.string().startsWith('arn:'),
+  /** The EventBridge bus capabilities publish their events to: a name or an ARN. */
+  EVENT_BUS_NAME: z
+    .string()
+    .regex(/^(?:arn:\S+|[A-Za-z0-9._/-]{1,256})$/, 'must be an event bus name or ARN'),
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
   /** Set by the Lambda runtime. */
   AWS_REGION: z.string().min(1),
@@ -18,6 +22,7 @@ export interface LambdaConfig {
   readonly metadataTableName: string;
   readonly artifactBucketName: string;
   readonly notificationTopicArn: string;
+  readonly eventBusName: string;
   readonly serviceName: string;
   readonly region: string;
 }
@@ -36,6 +41,7 @@ export const loadLambdaConfig = (env: Readonly<Record<string, string | undefined
     metadataTableName: e.METADATA_TABLE_NAME,
     artifactBucketName: e.ARTIFACT_BUCKET_NAME,
     notificationTopicArn: e.NOTIFICATION_TOPIC_ARN,
+    eventBusName: e.EVENT_BUS_NAME,
     serviceName: e.POWERTOOLS_SERVICE_NAME,
     region: e.AWS_REGION,
   };

@@ -44,3 +44,22 @@ export class ConflictError extends PlatformError {
     this.name = 'ConflictError';
   }
 }
+
+/** The caller is known but may not do this (e.g. decide an approval without being a listed approver). */
+export class ForbiddenError extends PlatformError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ForbiddenError';
+  }
+}
+
+/**
+ * A transaction kept colliding with other transactions on the same items (DynamoDB's
+ * TransactionConflict) after the store's own retries. Nothing was written; the caller may retry.
+ */
+export class TransactionConflictError extends PlatformError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransactionConflictError';
+  }
+}

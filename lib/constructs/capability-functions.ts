@@ -6,6 +6,7 @@ import type { LambdaEnvironment } from '../../lambdas/shared/config';
 import type { ArtifactBucket } from './artifact-bucket';
 import type { MetadataTable } from './metadata-table';
 import type { NotificationTopic } from './notification-topic';
+import type { PlatformEvents } from './platform-events';
 import { PlatformFunction, type PowertoolsLogLevel } from './platform-function';
 
 /** What CDK sets of lambdas/shared/config.ts: all of it but what Lambda and PlatformFunction set. */
@@ -17,6 +18,7 @@ export interface CapabilityFunctionsProps {
   readonly metadata: MetadataTable;
   readonly artifacts: ArtifactBucket;
   readonly notifications: NotificationTopic;
+  readonly events: PlatformEvents;
   /** @default 'INFO' */
   readonly logLevel?: PowertoolsLogLevel;
   /** Of the functions' log groups. @default RemovalPolicy.RETAIN */
@@ -47,6 +49,7 @@ export class CapabilityFunctions extends Construct {
       METADATA_TABLE_NAME: props.metadata.table.tableName,
       ARTIFACT_BUCKET_NAME: props.artifacts.bucket.bucketName,
       NOTIFICATION_TOPIC_ARN: props.notifications.topic.topicArn,
+      EVENT_BUS_NAME: props.events.bus.eventBusName,
     } satisfies ResourceVariables;
 
     const functions = new Map<string, PlatformFunction>();
@@ -101,4 +104,5 @@ const grantAccess = (
       break;
   }
   if (access.notifications === 'publish') resources.notifications.grantPublish(fn);
+  if (access.events === 'publish') resources.events.grantPublish(fn);
 };

@@ -407,6 +407,102 @@ export const describeMetadataStoreContract = (name: string, makeStore: () => Pro
       });
     });
 
+    describe('query with a sort-key range', () => {
+      const sks = ['a', 'b', 'b#1', 'b#2', 'c', 'd', 'e'];
+
+      it('includes both bounds; gte alone and lte alone are open on the other side', async () => {
+        await seed('p', sks);
+        await seed('q', ['c']);
+
+        expect(await sortKeys('p', { range: { gte: 'b#1', lte: 'd' } })).toEqual(['b#1', 'b#2', 'c', 'd']);
+        expect(await sortKeys('p', { range: { gte: 'c' } })).toEqual(['c', 'd', 'e']);
+        expect(await sortKeys('p', { range: { lte: 'b' } })).toEqual(['a', 'b']);
+        expect(await sortKeys('p', { range: { gte: 'b', lte: 'b' } })).toEqual(['b']);
+        expect(await sortKeys('p', { range: {} })).toEqual(sks);
+      });
+
+      it('treats bounds that match no stored key as bounds, not as keys', async () => {
+        await seed('p', sks);
+
+        expect(await sortKeys('p', { range: { gte: 'b$', lte: 'cz' } })).toEqual(['c']);
+        expect(await sortKeys('p', { range: { gte: '0', lte: 'a' } })).toEqual(['a']);
+        expect(await sortKeys('p', { range: { gte: 'f' } })).toEqual([]);
+      });
+
+      it('is empty when gte lies above lte', async () => {
+        await seed('p', sks);
+
+        expect(await store.query('p', { range: { gte: 'd', lte: 'b' } })).toEqual({ items: [] });
+      });
+
+      it('returns the range in descending order on request', async () => {
+        await seed('p', sks);
+
+        expect(await sortKeys('p', { range: { gte: 'b', lte: 'd' }, descending: true })).toEqual([
+          'd',
+          'c',
+          'b#2',
+          'b#1',
+          'b',
+        ]);
+        expect(await sortKeys('p', { range: { lte: 'c' }, descending: true, limit: 1 })).toEqual(['c']);
+      });
+
+      it('compares bounds by UTF-8 bytes', async () => {
+        await seed('p', UTF8_ORDER);
+
+        expect(await sortKeys('p', { range: { gte: 'é', lte: '😀' } })).toEqual(['é', '\uFF5E', '😀']);
+        expect(await sortKeys('p', { range: { lte: '\uFF5E' } })).toEqual(['Z', 'a', 'é', '\uFF5E']);
+        expect(await sortKeys('p', { range: { gte: '😀', lte: '\uFF5E' } })).toEqual([]);
+      });
+
+      it.each([false, true])(
+        'pages through a range exactly once (descending: %s); the last page carries no cursor',
+        async (descending) => {
+          const many = Array.from({ length: 12 }, (_, i) => `k${String(i).padStart(2, '0')}`);
+          await seed('p', many);
+          const inside = many.slice(2, 10);
+
+          const pages = await allPages('p', { range: { gte: 'k02', lte: 'k09' }, limit: 3, descending });
+
+          expect(pages.map((page) => page.length)).toEqual([3, 3, 2]);
+          expect(pages.flat()).toEqual(descending ? [...inside].reverse() : inside);
+        },
+      );
+
+      it('hides expired items inside the range', async () => {
+        await seed('p', ['a', 'c']);
+        await store.put({ pk: 'p', sk: 'b', data: {}, expiresAt: nowSeconds() + 1 });
+        clock.advance(1_000);
+
+        expect(await sortKeys('p', { range: { gte: 'a', lte: 'c' } })).toEqual(['a', 'c']);
+      });
+
+      it('refuses a range with a prefix, an empty or oversized bound, and a cursor from outside it', async () => {
+        await seed('p', sks);
+        const cursor = (await store.query('p', { range: { gte: 'a', lte: 'b#2' }, limit: 1 })).cursor;
+        const tooLong = 'x'.repeat(1025);
+
+        const errors = [
+          await rejection(store.query('p', { prefix: 'b', range: { gte: 'b' } })),
+          await rejection(store.query('p', { range: { gte: '' } })),
+          await rejection(store.query('p', { range: { lte: tooLong } })),
+          await rejection(store.query('p', { range: { gte: 'c' }, cursor })),
+          await rejection(store.query('p', { range: { gte: 'b', lte: 'a' }, cursor })),
+        ];
+
+        expect(cursor).toBeDefined();
+        expect(errors.map((error) => (error as ValidationError).issues?.[0])).toEqual([
+          expect.objectContaining({ field: 'range', rule: 'exclusive' }),
+          expect.objectContaining({ field: 'range.gte', rule: 'item_key' }),
+          expect.objectContaining({ field: 'range.lte', rule: 'item_key' }),
+          expect.objectContaining({ field: 'query.nextToken', rule: 'cursor' }),
+          expect.objectContaining({ field: 'query.nextToken', rule: 'cursor' }),
+        ]);
+        for (const error of errors) expect(error).toBeInstanceOf(ValidationError);
+      });
+    });
+
     describe('batchGet', () => {
       it('answers in the order of the keys, with undefined for missing keys and repeats allowed', async () => {
         await seed('p', ['a', 'b']);

@@ -79,6 +79,7 @@ describe('platform Lambda bundle', () => {
         METADATA_TABLE_NAME: table,
         ARTIFACT_BUCKET_NAME: 'unused-bucket',
         NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:platform-notifications',
+        EVENT_BUS_NAME: 'default',
         POWERTOOLS_SERVICE_NAME: 'platform',
         POWERTOOLS_METRICS_DISABLED: 'true',
         POWERTOOLS_LOG_LEVEL: 'SILENT',
@@ -91,7 +92,9 @@ describe('platform Lambda bundle', () => {
         ...env,
       },
     });
-    return (JSON.parse(stdout) as { statusCode: number; body: string }[]).map((r) => ({
+    return (
+      JSON.parse(stdout) as { statusCode: number; body: string; headers?: Record<string, string> }[]
+    ).map((r) => ({
       ...r,
       json: r.body ? JSON.parse(r.body) : undefined,
     }));
@@ -116,6 +119,25 @@ describe('platform Lambda bundle', () => {
     expect(listed!.json.items).toEqual([
       expect.objectContaining({ message: 'from the bundle', delivered: true }),
     ]);
+  });
+
+  it('runs a POST with an Idempotency-Key once, on DynamoDB, and replays it after a cold start', async () => {
+    const publishedBefore = sns.published.length;
+    const send = (message: string) =>
+      httpEvent('POST /notifications/test', {
+        body: JSON.stringify({ message }),
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'bundle-key-1' },
+      });
+
+    const [first, replay, reuse] = await invoke([send('once'), send('once'), send('twice')]);
+    const [afterColdStart] = await invoke([send('once')]);
+
+    expect(first!.statusCode).toBe(201);
+    expect(replay).toMatchObject({ statusCode: 201, body: first!.body });
+    expect(replay!.headers).toMatchObject({ 'idempotent-replayed': 'true' });
+    expect(reuse!.json.type).toBe('urn:mlops:problem:idempotency-key-reuse');
+    expect(afterColdStart).toMatchObject({ statusCode: 201, body: first!.body });
+    expect(sns.published.length - publishedBefore).toBe(1);
   });
 
   it('generates the OpenAPI document on first request', async () => {

@@ -72,4 +72,25 @@ describe('local platform over HTTP', () => {
     expect(page.items.map((n: { type: string }) => n.type)).toEqual(['test.second']);
     expect(next.items.map((n: { type: string }) => n.type)).toEqual(['test.first']);
   });
+
+  it('replays a POST with the same Idempotency-Key instead of sending twice', async () => {
+    const send = (message: string) =>
+      fetch(`${platform.url}/notifications/test`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'e2e-key-1' },
+        body: JSON.stringify({ message }),
+      });
+
+    const first = await send('exactly once');
+    const again = await send('exactly once');
+    const changed = await send('something else');
+
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect((await readJson(again)).id).toBe((await readJson(first)).id);
+    expect(changed.status).toBe(409);
+    const listed = await readJson(await fetch(`${platform.url}/notifications?limit=100`));
+    expect(listed.items.filter((n: { message: string }) => n.message === 'exactly once')).toHaveLength(1);
+  });
 });

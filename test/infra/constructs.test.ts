@@ -8,9 +8,10 @@ import { platformRoutes } from '../../lambdas/platform/routes';
 import { EncryptionKey } from '../../lib/constructs/encryption-key';
 import { MetadataTable } from '../../lib/constructs/metadata-table';
 import { PlatformApi } from '../../lib/constructs/platform-api';
+import { PlatformEvents } from '../../lib/constructs/platform-events';
 import { PlatformFunction } from '../../lib/constructs/platform-function';
 import { MlopsStack } from '../../lib/mlops-stack';
-import { accessVariants, allowedActionsOf, logicalIdOf, treeOnlyApp } from './support';
+import { accessVariants, allowedActionsOf, allowedStatementsOf, logicalIdOf, treeOnlyApp } from './support';
 
 describe('access levels (tree only, no bundling)', () => {
   let stack: MlopsStack;
@@ -49,6 +50,24 @@ describe('access levels (tree only, no bundling)', () => {
     );
   });
 
+  it('lets a publisher put events on the platform bus, and on nothing else', () => {
+    const role = logicalIdOf(stack, stack.functions.functionOf('publisher').role);
+    const putEvents = allowedStatementsOf(template, role).filter((s) =>
+      s.actions.includes('events:PutEvents'),
+    );
+
+    expect(putEvents).toEqual([
+      { actions: ['events:PutEvents'], resources: [stack.resolve(stack.events.bus.eventBusArn)] },
+    ]);
+    expect(JSON.stringify(putEvents[0]?.resources)).toContain(':event-bus/default');
+    for (const name of ['reader', 'writer', 'isolated']) {
+      expect(
+        actionsOf(name).filter((a) => a.startsWith('events:')),
+        name,
+      ).toEqual([]);
+    }
+  });
+
   it('gives a capability with no access nothing but its logs and traces', () => {
     expect(actionsOf('isolated').sort()).toEqual(
       [
@@ -65,6 +84,28 @@ describe('access levels (tree only, no bundling)', () => {
       DeletionPolicy: 'Delete',
       Properties: { DeletionProtectionEnabled: false },
     });
+  });
+});
+
+describe('event bus', () => {
+  it("is the one the stack names: in every function environment and in the publishers' grants", () => {
+    const stack = new MlopsStack(treeOnlyApp(), 'CustomBus', {
+      stageName: 'bus',
+      capabilities: accessVariants,
+      defaultRouteCapability: 'isolated',
+      eventBusName: 'mlops-events',
+    });
+    const template = Template.fromStack(stack);
+    const role = logicalIdOf(stack, stack.functions.functionOf('publisher').role);
+
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: 'mlops-events' }) },
+    });
+    const resources = allowedStatementsOf(template, role)
+      .filter((s) => s.actions.includes('events:PutEvents'))
+      .flatMap((s) => s.resources);
+    expect(JSON.stringify(resources)).toContain(':event-bus/mlops-events');
+    template.resourceCountIs('AWS::Events::EventBus', 0);
   });
 });
 
@@ -184,6 +225,12 @@ describe('props are checked with a message naming the fault', () => {
           defaultRouteCapability: 'platform',
         }),
     ).toThrow(/defaultRouteCapability "platform" is not in the catalogue/);
+  });
+
+  it('rejects an event bus name EventBridge would refuse', () => {
+    expect(() => new PlatformEvents(newStack(), 'Events', { eventBusName: 'my bus' })).toThrow(
+      /eventBusName "my bus" must be 1 to 256/,
+    );
   });
 
   it('rejects a stage name that cannot tag or name things', () => {

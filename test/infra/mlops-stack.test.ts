@@ -8,7 +8,7 @@ import { LambdaEnvironment } from '../../lambdas/shared/config';
 import { routeKeyOf } from '../../lambdas/shared/http/route';
 import { PLATFORM_BUNDLING } from '../../lib/constructs/platform-function';
 import { MlopsStack } from '../../lib/mlops-stack';
-import { allowedActionsOf, cdkJsonContext, logicalIdOf } from './support';
+import { allowedActionsOf, allowedStatementsOf, cdkJsonContext, logicalIdOf } from './support';
 
 // One synth for the whole file: it bundles every function with esbuild, which is the slow part.
 let app: App;
@@ -108,6 +108,7 @@ describe('functions', () => {
         METADATA_TABLE_NAME: { Ref: logicalIdOf(stack, stack.metadata.table) },
         ARTIFACT_BUCKET_NAME: { Ref: logicalIdOf(stack, stack.artifacts.bucket) },
         NOTIFICATION_TOPIC_ARN: { Ref: logicalIdOf(stack, stack.notifications.topic) },
+        EVENT_BUS_NAME: 'default',
         POWERTOOLS_SERVICE_NAME: name,
         POWERTOOLS_METRICS_NAMESPACE: 'MlopsPlatform',
         NODE_OPTIONS: '--enable-source-maps',
@@ -153,7 +154,7 @@ describe('functions', () => {
         template,
         logicalIdOf(stack, stack.functions.functionOf(capability.name).role),
       );
-      const { metadata, artifacts, notifications } = capability.access;
+      const { metadata, artifacts, notifications, events = 'none' } = capability.access;
 
       expect(
         actions.some((a) => a.startsWith('s3:')),
@@ -168,7 +169,29 @@ describe('functions', () => {
         metadata === 'readWrite',
       );
       expect(actions.includes('sns:Publish'), `${capability.name} sns`).toBe(notifications === 'publish');
+      expect(actions.includes('events:PutEvents'), `${capability.name} events`).toBe(events === 'publish');
     }
+  });
+
+  it('are granted nothing on every resource but X-Ray, and put events on the default bus only', () => {
+    const bus = stack.resolve(stack.events.bus.eventBusArn);
+    for (const capability of capabilities) {
+      const statements = allowedStatementsOf(
+        template,
+        logicalIdOf(stack, stack.functions.functionOf(capability.name).role),
+      );
+
+      const onEverything = statements.filter((s) => s.resources.includes('*')).flatMap((s) => s.actions);
+      expect(
+        onEverything.filter((a) => !a.startsWith('xray:')),
+        capability.name,
+      ).toEqual([]);
+      const putEvents = statements.filter((s) => s.actions.some((a) => a.startsWith('events:')));
+      for (const statement of putEvents) {
+        expect(statement, capability.name).toEqual({ actions: ['events:PutEvents'], resources: [bus] });
+      }
+    }
+    expect(JSON.stringify(bus)).toContain(':event-bus/default');
   });
 });
 

@@ -34,6 +34,12 @@ export const accessVariants: readonly Capability[] = [
     access: { metadata: 'readWrite', artifacts: 'readWrite', notifications: 'publish' },
   },
   {
+    name: 'publisher',
+    entry: 'lambdas/platform/handler.ts',
+    routes: {},
+    access: { metadata: 'readWrite', artifacts: 'none', notifications: 'none', events: 'publish' },
+  },
+  {
     name: 'isolated',
     entry: 'lambdas/platform/handler.ts',
     routes: {},
@@ -41,17 +47,27 @@ export const accessVariants: readonly Capability[] = [
   },
 ];
 
-type PolicyStatement = { readonly Effect: string; readonly Action: string | string[] };
+type PolicyStatement = {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+};
 type PolicyResource = {
   readonly Properties: { Roles: unknown[]; PolicyDocument: { Statement: PolicyStatement[] } };
 };
+
+/** An Allow statement of a role's policies, with its actions and resources always as arrays. */
+export interface AllowedStatement {
+  readonly actions: string[];
+  readonly resources: unknown[];
+}
 
 /** The logical id CloudFormation will see for a construct's default resource. */
 export const logicalIdOf = (stack: Stack, construct: { node: { defaultChild?: unknown } }): string =>
   stack.getLogicalId(construct.node.defaultChild as Parameters<Stack['getLogicalId']>[0]);
 
-/** Every action allowed by the IAM policies attached to a role (by the role's logical id). */
-export const allowedActionsOf = (template: Template, roleLogicalId: string): string[] => {
+/** Every Allow statement of the IAM policies attached to a role (by the role's logical id). */
+export const allowedStatementsOf = (template: Template, roleLogicalId: string): AllowedStatement[] => {
   const policies = Object.values(
     template.findResources('AWS::IAM::Policy') as Record<string, PolicyResource>,
   );
@@ -60,5 +76,9 @@ export const allowedActionsOf = (template: Template, roleLogicalId: string): str
     .filter((policy) => policy.Properties.Roles.some((role) => JSON.stringify(role) === attached))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
     .filter((statement) => statement.Effect === 'Allow')
-    .flatMap((statement) => [statement.Action].flat());
+    .map((statement) => ({ actions: [statement.Action].flat(), resources: [statement.Resource].flat() }));
 };
+
+/** Every action allowed by the IAM policies attached to a role (by the role's logical id). */
+export const allowedActionsOf = (template: Template, roleLogicalId: string): string[] =>
+  allowedStatementsOf(template, roleLogicalId).flatMap((statement) => statement.actions);

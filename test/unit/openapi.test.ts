@@ -44,6 +44,17 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('offers the Idempotency-Key header on write operations only', () => {
+    const paths = document.paths as Record<string, Record<string, { parameters: { name: string }[] }>>;
+    for (const [path, methods] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        const offered = operation.parameters.some((p) => p.name === 'Idempotency-Key');
+
+        expect(offered, `${method} ${path}`).toBe(['post', 'put', 'patch'].includes(method));
+      }
+    }
+  });
+
   it('turns query schemas into optional parameters with their constraints', () => {
     const list = (document.paths as Record<string, Record<string, { parameters: unknown[] }>>)[
       '/notifications'

@@ -17,11 +17,20 @@ export const encodeCursor = (lastKey: string): string =>
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Compares two keys by their UTF-8 bytes (DynamoDB's and S3's order), which is also code point order. */
+export const compareUtf8 = (a: string, b: string): number =>
+  Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
 /**
  * Reads a token made by `encodeCursor`; anything else is a ValidationError, as is a token whose key
- * lies outside `prefix` (DynamoDB rejects such an ExclusiveStartKey; every adapter does the same).
+ * lies outside `prefix` or the inclusive `range` (DynamoDB rejects such an ExclusiveStartKey; every
+ * adapter does the same).
  */
-export const decodeCursor = (cursor: string, prefix = ''): string => {
+export const decodeCursor = (
+  cursor: string,
+  prefix = '',
+  range: { readonly gte?: string; readonly lte?: string } = {},
+): string => {
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalidCursor('is not a token this service issued');
   const bytes = Buffer.from(cursor, 'base64url');
   // Node's decoder ignores stray bits; re-encoding catches tokens that were cut or edited.
@@ -37,7 +46,11 @@ export const decodeCursor = (cursor: string, prefix = ''): string => {
   }
   const key: unknown = Array.isArray(parsed) && parsed.length === 1 ? parsed[0] : undefined;
   if (typeof key !== 'string' || key === '') throw invalidCursor('is not a token this service issued');
-  if (!key.startsWith(prefix)) throw invalidCursor('belongs to another listing');
+  const outside =
+    !key.startsWith(prefix) ||
+    (range.gte !== undefined && compareUtf8(key, range.gte) < 0) ||
+    (range.lte !== undefined && compareUtf8(key, range.lte) > 0);
+  if (outside) throw invalidCursor('belongs to another listing');
   return key;
 };
 

@@ -7,9 +7,11 @@ import {
   type ItemKey,
   type JsonValue,
   MAX_TRANSACTION_OPS,
+  type QueryOptions,
   type WriteCondition,
   type WriteOp,
 } from '../ports/metadata-store';
+import { compareUtf8 } from './cursor';
 
 // DynamoDB's own limits on key attribute sizes.
 const MAX_PK_BYTES = 2048;
@@ -31,6 +33,41 @@ export const assertPartitionKey = (pk: string): void => assertKeyPart('pk', pk, 
 export const assertItemKey = (key: ItemKey): void => {
   assertKeyPart('pk', key.pk, MAX_PK_BYTES);
   assertKeyPart('sk', key.sk, MAX_SK_BYTES);
+};
+
+/** The sort keys a query selects: a prefix ('' for all), or inclusive bounds; never both. */
+export interface SortKeySelection {
+  readonly prefix: string;
+  readonly gte?: string;
+  readonly lte?: string;
+  /** True when `gte` lies above `lte`: no key can match (DynamoDB would refuse such a BETWEEN). */
+  readonly empty: boolean;
+}
+
+/** Checks `prefix` and `range` of a query as DynamoDB would, plus the rule that the two do not mix. */
+export const resolveSortKeySelection = (
+  options: Pick<QueryOptions, 'prefix' | 'range'>,
+): SortKeySelection => {
+  const prefix = options.prefix ?? '';
+  const range = options.range;
+  if (range === undefined) return { prefix, empty: false };
+  if (prefix !== '') throw invalid('range', 'exclusive', 'cannot be combined with prefix');
+  for (const bound of ['gte', 'lte'] as const) {
+    const value: unknown = range[bound];
+    const valid =
+      value === undefined ||
+      (typeof value === 'string' && value.length > 0 && Buffer.byteLength(value, 'utf8') <= MAX_SK_BYTES);
+    if (!valid) {
+      throw invalid(`range.${bound}`, 'item_key', `must be a string of 1 to ${MAX_SK_BYTES} UTF-8 bytes`);
+    }
+  }
+  const { gte, lte } = range;
+  return {
+    prefix,
+    ...(gte === undefined ? {} : { gte }),
+    ...(lte === undefined ? {} : { lte }),
+    empty: gte !== undefined && lte !== undefined && compareUtf8(gte, lte) > 0,
+  };
 };
 
 export const assertCondition = (condition: WriteCondition | undefined): void => {

@@ -23,6 +23,7 @@ import {
 } from './problem';
 import {
   type RouteImplementations,
+  type RouteRequest,
   type RouteResult,
   type RouteSpec,
   type RouteTable,
@@ -52,11 +53,16 @@ export interface HttpHandlerOptions<T extends RouteTable> extends HttpEdgeOption
   readonly observability: Observability;
 }
 
+/** A request as route implementations receive it, whatever the route. */
+type RouteCall = RouteRequest<RouteSpec>;
+/** One step of answering a routed request; idempotency wraps the route's own step. */
+type Dispatch = (request: RouteCall, context: Context | undefined) => Promise<HttpResponse>;
+
 interface RouteEntry {
   readonly route: RouteSpec;
-  readonly implement: (request: never) => Promise<RouteResult>;
   /** Whether the route honours (and so checks) an Idempotency-Key header. */
   readonly idempotent: boolean;
+  readonly dispatch: Dispatch;
 }
 
 const isJsonContentType = (value: string | undefined): boolean =>
@@ -132,6 +138,23 @@ const toHttpResponse = (result: RouteResult): HttpResponse => {
   };
 };
 
+/** The route implementation as the last step: its result serialised. */
+const implementationStep =
+  (implement: (request: RouteCall) => Promise<RouteResult>): Dispatch =>
+  async (request) =>
+    toHttpResponse(await implement(request));
+
+/** Sends requests that carry an Idempotency-Key through the guard; others go straight on. */
+const idempotencyStep =
+  (guard: IdempotencyGuard, routeKey: string, next: Dispatch): Dispatch =>
+  async (request, context) => {
+    const key = request.headers[IDEMPOTENCY_KEY_HEADER];
+    if (key === undefined) return next(request, context);
+    const remainingMs = context?.getRemainingTimeInMillis?.();
+    const call = { routeKey, actor: request.actor, key, request, remainingMs };
+    return (await guard.run(call, () => next(request, context))) as HttpResponse;
+  };
+
 const problemResponse = (error: unknown, requestId: string): HttpResponse => {
   const problem = problemFromError(error, requestId);
   return {
@@ -152,11 +175,15 @@ export const makeHttpHandler = <T extends RouteTable>(options: HttpHandlerOption
   const guard = options.idempotency ? new IdempotencyGuard(options.idempotency, logger) : undefined;
   const byRouteKey = new Map<string, RouteEntry>();
   for (const [operationId, route] of Object.entries(options.routes)) {
-    byRouteKey.set(routeKeyOf(route), {
-      route,
-      implement: options.implementations[operationId] as RouteEntry['implement'],
-      idempotent: guard !== undefined && IDEMPOTENT_METHODS.has(route.method),
-    });
+    const routeKey = routeKeyOf(route);
+    const implement = options.implementations[operationId] as (request: RouteCall) => Promise<RouteResult>;
+    const dispatch = implementationStep(implement);
+    byRouteKey.set(
+      routeKey,
+      guard && IDEMPOTENT_METHODS.has(route.method)
+        ? { route, idempotent: true, dispatch: idempotencyStep(guard, routeKey, dispatch) }
+        : { route, idempotent: false, dispatch },
+    );
   }
 
   const core = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
@@ -168,14 +195,8 @@ export const makeHttpHandler = <T extends RouteTable>(options: HttpHandlerOption
       if (!entry) throw new HttpProblemError(404, 'not-found', `No route ${event.routeKey}.`);
       const headers = lowerCaseHeaders(event.headers);
       const parsed = parseRequest(entry, event, headers);
-      const actor = actorOf(event, headers);
-      const respond = async () =>
-        toHttpResponse(await entry.implement({ ...parsed, headers, requestId, actor } as never));
-      const key = entry.idempotent ? headers[IDEMPOTENCY_KEY_HEADER] : undefined;
-      if (guard === undefined || key === undefined) return await respond();
-      const remainingMs = context?.getRemainingTimeInMillis?.();
-      const call = { routeKey: event.routeKey, actor, key, request: parsed, remainingMs };
-      const response = (await guard.run(call, respond)) as HttpResponse;
+      const request = { ...parsed, headers, requestId, actor: actorOf(event, headers) } as RouteCall;
+      const response = await entry.dispatch(request, context);
       if (response.headers?.[IDEMPOTENT_REPLAYED_HEADER]) {
         metrics.addMetric('IdempotentReplays', MetricUnit.Count, 1);
       }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { IDEMPOTENT_METHODS } from './idempotency';
 import type { RouteSpec, RouteTable } from './route';
 
 type JsonSchema = Record<string, unknown>;
@@ -43,6 +44,23 @@ const parametersOf = (schema: z.ZodType | undefined, location: 'path' | 'query')
   });
 };
 
+/** The optional header that makes a write request safe to retry (lambdas/shared/http/idempotency.ts). */
+const IDEMPOTENCY_KEY_PARAMETER = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes the request safe to retry: the same key with the same request answers the first response again ' +
+    '(header idempotent-replayed: true) for 24 h, without a second effect; the same key with another request ' +
+    'is refused with 409. Scoped to the route and the caller.',
+  schema: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 255,
+    pattern: '^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$',
+  },
+} as const;
+
 const problemResponse = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } },
@@ -69,6 +87,7 @@ const operationOf = (route: RouteSpec): JsonSchema => {
     parameters: [
       ...parametersOf(route.request?.params, 'path'),
       ...parametersOf(route.request?.query, 'query'),
+      ...(IDEMPOTENT_METHODS.has(route.method) ? [IDEMPOTENCY_KEY_PARAMETER] : []),
     ],
     ...(route.request?.body
       ? {

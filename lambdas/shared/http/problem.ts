@@ -2,8 +2,10 @@ import type { z } from 'zod';
 import {
   ConditionFailedError,
   ConflictError,
+  ForbiddenError,
   NotFoundError,
   PlatformError,
+  TransactionConflictError,
   ValidationError,
 } from '../errors';
 
@@ -58,6 +60,7 @@ export const fieldErrorsFromZod = (part: string, error: z.ZodError): FieldError[
 
 const TITLES: Readonly<Record<number, string>> = {
   400: 'Invalid request',
+  403: 'Forbidden',
   404: 'Not found',
   405: 'Method not allowed',
   409: 'Conflict',
@@ -88,9 +91,10 @@ export const problemFromError = (error: unknown, requestId: string): ProblemDeta
     return make(400, 'validation', 'The request breaks one or more rules; see errors.', error.issues);
   }
   if (error instanceof HttpProblemError) return make(error.status, error.problemType, error.message);
+  if (error instanceof ForbiddenError) return make(403, 'forbidden', error.message);
   if (error instanceof NotFoundError) return make(404, 'not-found', error.message);
   if (error instanceof ConflictError) return make(409, 'conflict', error.message);
-  if (error instanceof ConditionFailedError) {
+  if (error instanceof ConditionFailedError || error instanceof TransactionConflictError) {
     return make(409, 'concurrent-modification', 'The resource changed while the request ran; retry it.');
   }
   return make(

@@ -52,9 +52,21 @@ export interface CheckOp extends ItemKey {
 
 export type WriteOp = PutOp | DeleteOp | CheckOp;
 
+/**
+ * Inclusive bounds on sort keys, compared as UTF-8 bytes (DynamoDB's order): `gte` alone, `lte` alone,
+ * or both (DynamoDB's BETWEEN). Bounds are non-empty strings of at most 1024 UTF-8 bytes; a range whose
+ * `gte` lies above its `lte` is empty.
+ */
+export interface SortKeyRange {
+  readonly gte?: string;
+  readonly lte?: string;
+}
+
 export interface QueryOptions {
-  /** Only sort keys that start with this prefix. */
+  /** Only sort keys that start with this prefix. Cannot be combined with `range`. */
   readonly prefix?: string;
+  /** Only sort keys within these inclusive bounds. Cannot be combined with `prefix`. */
+  readonly range?: SortKeyRange;
   /** Page size, 1..1000; default 100. */
   readonly limit?: number;
   /** Opaque token from a previous page. */

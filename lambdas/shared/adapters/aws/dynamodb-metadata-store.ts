@@ -10,7 +10,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionFailedError, PlatformError } from '../../errors';
+import { ConditionFailedError, PlatformError, TransactionConflictError } from '../../errors';
 import {
   type DeleteOp,
   type Item,
@@ -33,6 +33,8 @@ import {
   assertTransaction,
   epochSeconds,
   keyId,
+  resolveSortKeySelection,
+  type SortKeySelection,
 } from '../metadata-checks';
 
 /** The table layout this adapter expects; the CDK construct builds the table from it. */
@@ -169,6 +171,9 @@ export class DynamoDbMetadataStore implements MetadataStore {
         } else if (retry && codes?.includes('TransactionConflict')) {
           // Another transaction held one of the items; DynamoDB asks callers to retry with backoff.
           await sleep(20 * 2 ** attempt * Math.random());
+        } else if (codes?.includes('TransactionConflict')) {
+          // Still colliding: nothing was written, so callers that retry optimistically may go again.
+          throw new TransactionConflictError('transaction kept conflicting with others', { cause: error });
         } else {
           throw error;
         }
@@ -181,14 +186,16 @@ export class DynamoDbMetadataStore implements MetadataStore {
     options: QueryOptions = {},
   ): Promise<Page<Item<T>>> {
     assertPartitionKey(pk);
-    const prefix = options.prefix ?? '';
+    const selection = resolveSortKeySelection(options);
     const limit = resolvePageSize(options.limit);
-    const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, prefix);
+    const after =
+      options.cursor === undefined ? undefined : decodeCursor(options.cursor, selection.prefix, selection);
+    // DynamoDB refuses a BETWEEN whose lower bound lies above its upper one; such a range is simply empty.
+    if (selection.empty) return { items: [] };
     const now = this.#nowSeconds();
-    const keyCondition = prefix === '' ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)';
     const parts = expression(
-      { KeyConditionExpression: keyCondition, FilterExpression: LIVE },
-      { pk, prefix, now },
+      { KeyConditionExpression: keyConditionOf(selection), FilterExpression: LIVE },
+      { pk, prefix: selection.prefix, gte: selection.gte, lte: selection.lte, now },
     );
     // One more than a page, so the cursor appears only when the next page has an item. The filter
     // drops expired items after Limit is applied, hence the loop.
@@ -258,6 +265,15 @@ export class DynamoDbMetadataStore implements MetadataStore {
     });
   }
 }
+
+const keyConditionOf = (selection: SortKeySelection): string => {
+  const { prefix, gte, lte } = selection;
+  if (prefix !== '') return '#pk = :pk AND begins_with(#sk, :prefix)';
+  if (gte !== undefined && lte !== undefined) return '#pk = :pk AND #sk BETWEEN :gte AND :lte';
+  if (gte !== undefined) return '#pk = :pk AND #sk >= :gte';
+  if (lte !== undefined) return '#pk = :pk AND #sk <= :lte';
+  return '#pk = :pk';
+};
 
 const conditionText = (condition: WriteCondition): string => {
   if ('exists' in condition) return `attribute_exists(#pk) AND ${LIVE}`;

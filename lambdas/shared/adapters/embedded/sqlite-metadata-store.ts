@@ -23,6 +23,7 @@ import {
   assertTransaction,
   epochSeconds,
   keyId,
+  resolveSortKeySelection,
 } from '../metadata-checks';
 
 export interface SqliteMetadataStoreOptions {
@@ -84,6 +85,14 @@ export class SqliteMetadataStore implements MetadataStore {
     this.#db.close();
   }
 
+  /**
+   * The connection, for indexes that live in the same database and are kept by triggers on `items`
+   * (e.g. the run search index), so that they commit with the items they derive from.
+   */
+  get database(): Database.Database {
+    return this.#db;
+  }
+
   async get<T extends JsonObject = JsonObject>(key: ItemKey): Promise<Item<T> | undefined> {
     assertItemKey(key);
     return this.#liveRow(key, this.#nowSeconds()) as Item<T> | undefined;
@@ -142,10 +151,12 @@ export class SqliteMetadataStore implements MetadataStore {
     pk: string,
     options: QueryOptions = {},
   ): Promise<Page<Item<T>>> {
-    const prefix = options.prefix ?? '';
     assertPartitionKey(pk);
+    const selection = resolveSortKeySelection(options);
+    const { prefix } = selection;
     const limit = resolvePageSize(options.limit);
-    const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, prefix);
+    const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor, prefix, selection);
+    if (selection.empty) return { items: [] };
     const descending = options.descending === true;
     const clauses = ['pk = @pk', LIVE];
     const params: Record<string, unknown> = { pk, now: this.#nowSeconds(), take: limit + 1 };
@@ -153,6 +164,15 @@ export class SqliteMetadataStore implements MetadataStore {
       clauses.push('sk >= @low', 'sk < CAST(@high AS TEXT)');
       params.low = prefix;
       params.high = upperBound(prefix);
+    }
+    // BINARY collation compares UTF-8 bytes, the order DynamoDB applies to BETWEEN, >= and <=.
+    if (selection.gte !== undefined) {
+      clauses.push('sk >= @gte');
+      params.gte = selection.gte;
+    }
+    if (selection.lte !== undefined) {
+      clauses.push('sk <= @lte');
+      params.lte = selection.lte;
     }
     if (after !== undefined) {
       clauses.push(descending ? 'sk < @after' : 'sk > @after');

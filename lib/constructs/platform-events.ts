@@ -1,0 +1,37 @@
+import { Token } from 'aws-cdk-lib';
+import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+export interface PlatformEventsProps {
+  /**
+   * The EventBridge bus capabilities publish their domain events to. The account's default bus exists
+   * in every region, costs nothing at rest and is where users' own rules look first.
+   * @default 'default'
+   */
+  readonly eventBusName?: string;
+}
+
+/**
+ * Where capabilities publish domain events (model version approved, alias moved, ...): an existing
+ * EventBridge bus, referenced rather than created, so deleting a stage never takes a shared bus with it.
+ */
+export class PlatformEvents extends Construct {
+  public readonly bus: IEventBus;
+
+  constructor(scope: Construct, id: string, props: PlatformEventsProps = {}) {
+    super(scope, id);
+    const eventBusName = props.eventBusName ?? 'default';
+    if (!Token.isUnresolved(eventBusName) && !/^[A-Za-z0-9._-]{1,256}$/.test(eventBusName)) {
+      throw new Error(
+        `PlatformEvents ${id}: eventBusName "${eventBusName}" must be 1 to 256 letters, digits, '.', '_' or '-'`,
+      );
+    }
+    this.bus = EventBus.fromEventBusName(this, 'Bus', eventBusName);
+  }
+
+  /** events:PutEvents on this one bus (no wildcard resource, so nothing for cdk-nag to acknowledge). */
+  grantPublish(grantee: IGrantable): void {
+    this.bus.grantPutEventsTo(grantee);
+  }
+}
