@@ -4,6 +4,7 @@ import { API_VERSION } from '../lambdas/api-document';
 import { ApiClient, DEFAULT_API_URL } from './api-client';
 import { registerModelCommands } from './commands/models';
 import { registerPlatformCommands } from './commands/platform';
+import { registerRunCommands } from './commands/runs';
 import type { CliContext } from './context';
 import { reportError } from './output';
 
@@ -49,6 +50,7 @@ export const buildProgram = (env: Readonly<Record<string, string | undefined>> =
   };
   registerPlatformCommands(program, context);
   registerModelCommands(program, context);
+  registerRunCommands(program, context);
   return program;
 };
 

@@ -1,3 +1,4 @@
+import { experimentsRoutes } from './experiments/routes';
 import { platformRoutes } from './platform/routes';
 import { registryRoutes } from './registry/routes';
 import type { RouteTable } from './shared/http/route';
@@ -37,6 +38,12 @@ export const capabilities: readonly Capability[] = [
     entry: 'lambdas/registry/handler.ts',
     routes: registryRoutes,
     access: { metadata: 'readWrite', artifacts: 'none', notifications: 'none', events: 'publish' },
+  },
+  {
+    name: 'experiments',
+    entry: 'lambdas/experiments/handler.ts',
+    routes: experimentsRoutes,
+    access: { metadata: 'readWrite', artifacts: 'none', notifications: 'none', events: 'none' },
   },
 ];
 

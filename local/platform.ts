@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiDocument } from '../lambdas/api-document';
 import { capabilities, DEFAULT_ROUTE_CAPABILITY } from '../lambdas/catalogue';
+import { makeExperimentsHandler } from '../lambdas/experiments/app';
 import { makePlatformHandler } from '../lambdas/platform/app';
 import {
   type NotificationInput,
@@ -9,9 +10,12 @@ import {
   sendNotification,
 } from '../lambdas/platform/notifications';
 import { makeRegistryHandler, registryDeps } from '../lambdas/registry/app';
+import { versionKey } from '../lambdas/registry/keys';
 import { FileObjectStore } from '../lambdas/shared/adapters/embedded/file-object-store';
 import { SqliteMetadataStore } from '../lambdas/shared/adapters/embedded/sqlite-metadata-store';
+import { SqliteRunSearchIndex } from '../lambdas/shared/adapters/embedded/sqlite-run-search-index';
 import type { HttpHandler } from '../lambdas/shared/http/handler';
+import { sortableIdGenerator } from '../lambdas/shared/ids';
 import { makeObservability } from '../lambdas/shared/observability';
 import { type Clock, systemClock } from '../lambdas/shared/ports/clock';
 import type { Notification } from '../lambdas/shared/ports/notification-publisher';
@@ -77,6 +81,19 @@ export const startLocalPlatform = async (
     registry: makeRegistryHandler(
       registryDeps({ store, events, clock }),
       makeObservability('registry'),
+      edge,
+    ),
+    experiments: makeExperimentsHandler(
+      {
+        store,
+        // Typed index tables in the same SQLite database, kept by triggers in the writes' transactions.
+        searchIndex: new SqliteRunSearchIndex({ database: store.database }),
+        clock,
+        newId: sortableIdGenerator(clock),
+        modelVersionExists: async (model, version) =>
+          (await store.get(versionKey(model, version))) !== undefined,
+      },
+      makeObservability('experiments'),
       edge,
     ),
   };

@@ -93,7 +93,11 @@ export const problemFromError = (error: unknown, requestId: string): ProblemDeta
   if (error instanceof HttpProblemError) return make(error.status, error.problemType, error.message);
   if (error instanceof ForbiddenError) return make(403, 'forbidden', error.message);
   if (error instanceof NotFoundError) return make(404, 'not-found', error.message);
-  if (error instanceof ConflictError) return make(409, 'conflict', error.message);
+  if (error instanceof ConflictError) {
+    // A conflict may list what conflicts (e.g. each breaking difference of a feature group definition).
+    const issues = (error as ConflictError & { issues?: readonly FieldError[] }).issues;
+    return make(409, 'conflict', error.message, Array.isArray(issues) ? issues : undefined);
+  }
   if (error instanceof ConditionFailedError || error instanceof TransactionConflictError) {
     return make(409, 'concurrent-modification', 'The resource changed while the request ran; retry it.');
   }

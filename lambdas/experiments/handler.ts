@@ -1,0 +1,26 @@
+import { versionKey } from '../registry/keys';
+import { DynamoDbMetadataStore } from '../shared/adapters/aws/dynamodb-metadata-store';
+import { ScanRunSearchIndex } from '../shared/adapters/scan-run-search-index';
+import { loadLambdaConfig } from '../shared/config';
+import { sortableIdGenerator } from '../shared/ids';
+import { makeObservability } from '../shared/observability';
+import { systemClock } from '../shared/ports/clock';
+import { makeExperimentsHandler } from './app';
+
+// Lambda composition root: config parsed once at cold start, AWS adapters chosen here and nowhere else.
+const config = loadLambdaConfig(process.env);
+const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName });
+
+export const handler = makeExperimentsHandler(
+  {
+    store,
+    // In the cloud the run items of each experiment's partition are the index (see the adapter's limits).
+    searchIndex: new ScanRunSearchIndex({ store }),
+    clock: systemClock,
+    newId: sortableIdGenerator(systemClock),
+    // Runs link only to versions the registry holds (same table, the registry's own key layout).
+    modelVersionExists: async (model, version) => (await store.get(versionKey(model, version))) !== undefined,
+  },
+  makeObservability(config.serviceName),
+  { idempotency: { store, clock: systemClock } },
+);
