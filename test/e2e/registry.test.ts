@@ -78,6 +78,45 @@ describe('model registry on the local platform', () => {
     );
   });
 
+  it('lists, shows and traces a version through the CLI', async () => {
+    const lineage = join(home, 'lineage.json');
+    writeFileSync(
+      lineage,
+      JSON.stringify({
+        datasets: [{ uri: 's3://b/data/train.parquet', sha256: 'd'.repeat(64), rowCount: 1000 }],
+        featureGroups: [{ name: 'card_stats', version: 2 }],
+        code: { gitSha: 'abc1234', image: 'xgboost:1.7' },
+      }),
+    );
+    await mlops('alice', 'models', 'create', 'traced');
+    await mlops(
+      'alice',
+      'models',
+      'register',
+      'traced',
+      '--artifact-uri',
+      's3://b/t/1',
+      '--sha256',
+      'e'.repeat(64),
+      '--lineage',
+      lineage,
+    );
+
+    const list = await mlops('alice', 'models', 'list');
+    const show = await mlops('alice', 'models', 'show', 'traced');
+    const graph = await mlops('alice', '--json', 'models', 'lineage', 'traced', '1');
+
+    expect(list.code).toBe(0);
+    expect(list.output).toMatch(/^traced\s+1/m);
+    expect(show.output).toMatch(/^1\s+PendingApproval/m);
+    const { nodes, edges } = JSON.parse(graph.output);
+    const types = nodes.map((n: { type: string }) => n.type);
+    expect(types).toEqual(
+      expect.arrayContaining(['dataset', 'featureGroup', 'code', 'artifact', 'modelVersion']),
+    );
+    expect(edges.length).toBeGreaterThanOrEqual(4);
+  });
+
   it('gives concurrent registrations over HTTP exactly the versions 1..n', async () => {
     await api('POST', '/models', { name: 'churn' });
     const register = (i: number) =>
