@@ -1,7 +1,3 @@
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
-
 /** The local platform's default address; `--api` or MLOPS_API_URL point the CLI elsewhere. */
 export const DEFAULT_API_URL = 'http://127.0.0.1:8787';
 
@@ -88,6 +84,13 @@ export class ApiClient {
 
   async #signed(method: string, url: URL, headers: Record<string, string>, body?: string) {
     if (!this.#region) throw new Error('Cannot tell the API region from its URL: pass --region.');
+    // Loaded on first signed request only: the local platform needs none of it, and it is most of
+    // the CLI's start-up time.
+    const [{ defaultProvider }, { Hash }, { SignatureV4 }] = await Promise.all([
+      import('@aws-sdk/credential-provider-node'),
+      import('@smithy/hash-node'),
+      import('@smithy/signature-v4'),
+    ]);
     const signer = new SignatureV4({
       service: 'execute-api',
       region: this.#region,

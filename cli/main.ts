@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
-import { API_VERSION } from '../lambdas/api-document';
+// Only the version: the route tables and zod stay out of the CLI's start-up.
+import { API_VERSION } from '../lambdas/api-version';
 import { ApiClient, DEFAULT_API_URL } from './api-client';
 import { registerModelCommands } from './commands/models';
 import { registerPlatformCommands } from './commands/platform';

@@ -6,7 +6,7 @@ import { loadLocalConfig } from '../../local/config';
 import { parseWebhookUrls } from '../../local/notifications/webhook-urls';
 import { type LocalPlatform, startLocalPlatform } from '../../local/platform';
 import { freePort } from '../support/net';
-import { spawnNode } from '../support/processes';
+import { PROCESS_TEST_OPTIONS, spawnNode } from '../support/processes';
 
 const mlops = async (...args: string[]) => {
   const cli = spawnNode(['bin/mlops.mjs', ...args], {});
@@ -14,7 +14,7 @@ const mlops = async (...args: string[]) => {
   return { code, output: cli.output() };
 };
 
-describe('mlops CLI against the local platform', () => {
+describe('mlops CLI against the local platform', PROCESS_TEST_OPTIONS, () => {
   let home: string;
   let platform: LocalPlatform;
   beforeAll(async () => {

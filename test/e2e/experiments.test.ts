@@ -6,10 +6,10 @@ import { loadLocalConfig } from '../../local/config';
 import { parseWebhookUrls } from '../../local/notifications/webhook-urls';
 import { type LocalPlatform, startLocalPlatform } from '../../local/platform';
 import { readJson } from '../support/http';
-import { spawnNode } from '../support/processes';
+import { PROCESS_TEST_OPTIONS, spawnNode } from '../support/processes';
 
 /** Experiment tracking over real HTTP, then `mlops runs search` as a process. */
-describe('experiment tracking on the local platform', () => {
+describe('experiment tracking on the local platform', PROCESS_TEST_OPTIONS, () => {
   let home: string;
   let platform: LocalPlatform;
   const post = async (path: string, body: unknown) =>

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readJson } from '../support/http';
-import { type Spawned, spawnNode } from '../support/processes';
+import { PROCESS_TEST_OPTIONS, type Spawned, spawnNode } from '../support/processes';
 
 const START = ['--import', 'tsx', 'local/main.ts'];
 
 /** `npm start` as a user runs it: a process that prints its URL, keeps its data and stops on SIGTERM. */
-describe('npm start', () => {
+describe('npm start', PROCESS_TEST_OPTIONS, () => {
   const home = mkdtempSync(join(tmpdir(), 'mlops-start-'));
   const running: Spawned[] = [];
   afterAll(async () => {

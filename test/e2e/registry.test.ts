@@ -6,10 +6,10 @@ import { loadLocalConfig } from '../../local/config';
 import { parseWebhookUrls } from '../../local/notifications/webhook-urls';
 import { type LocalPlatform, startLocalPlatform } from '../../local/platform';
 import { readJson } from '../support/http';
-import { spawnNode } from '../support/processes';
+import { PROCESS_TEST_OPTIONS, spawnNode } from '../support/processes';
 
 /** The registry walk-through of the README, through the CLI as a process and the API over HTTP. */
-describe('model registry on the local platform', () => {
+describe('model registry on the local platform', PROCESS_TEST_OPTIONS, () => {
   let home: string;
   let platform: LocalPlatform;
   const mlops = async (actor: string, ...args: string[]) => {

@@ -1,6 +1,13 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
 
+/**
+ * Tests that spawn Node processes (the CLI, `npm start`) wait on process start-up, which takes
+ * 0.5–1 s here and several times that when CI's two cores are busy with other test files: they get a
+ * wider timeout than the suite's default. It bounds a hang; it asserts nothing about speed.
+ */
+export const PROCESS_TEST_OPTIONS = { timeout: 120_000 } as const;
+
 export interface Spawned {
   readonly child: ChildProcessWithoutNullStreams;
   output(): string;
