@@ -46,7 +46,8 @@ export const regionOfApiHost = (host: string): string | undefined =>
 /** A small HTTP client for the platform API: JSON in and out, SigV4 against a deployed API. */
 export class ApiClient {
   readonly baseUrl: URL;
-  readonly #sign: boolean;
+  /** Whether requests are SigV4-signed (a deployed API), as opposed to the local platform. */
+  readonly signs: boolean;
   readonly #region: string | undefined;
   readonly #fetch: typeof fetch;
   /** Who the CLI says it is to the local platform. */
@@ -55,7 +56,7 @@ export class ApiClient {
   constructor(options: ApiClientOptions) {
     this.actor = options.actor;
     this.baseUrl = new URL(options.baseUrl);
-    this.#sign = options.sign ?? !isLoopback(this.baseUrl);
+    this.signs = options.sign ?? !isLoopback(this.baseUrl);
     this.#region = options.region ?? regionOfApiHost(this.baseUrl.hostname);
     this.#fetch = options.fetch ?? fetch;
   }
@@ -69,7 +70,7 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (payload !== undefined) headers['content-type'] = 'application/json';
     if (this.actor) headers['x-mlops-actor'] = this.actor;
-    const signed = this.#sign ? await this.#signed(method, url, headers, payload) : headers;
+    const signed = this.signs ? await this.#signed(method, url, headers, payload) : headers;
     let response: Response;
     try {
       response = await this.#fetch(url, { method, headers: signed, body: payload });

@@ -12,7 +12,8 @@ export const collectPairs =
     if (at <= 0) throw new Error(`expected key=value, got "${pair}"`);
     const key = pair.slice(0, at);
     const raw = pair.slice(at + 1);
-    const value = numeric && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    // Only values that survive the round trip become numbers: '0123', '0x1f' and '1e5' stay strings.
+    const value = numeric && String(Number(raw)) === raw ? Number(raw) : raw;
     return { ...previous, [key]: value };
   };
 

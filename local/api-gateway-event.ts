@@ -14,8 +14,9 @@ export interface MatchedRoute {
 
 /** Joins repeated headers and query parameters with commas, as HTTP API payload version 2.0 does. */
 const joinRepeated = (pairs: Iterable<[string, string]>): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const [name, value] of pairs) out[name] = name in out ? `${out[name]},${value}` : value;
+  // A prototype-less object: `__proto__` or `constructor` arrive as ordinary names, as API Gateway sends them.
+  const out: Record<string, string> = Object.create(null);
+  for (const [name, value] of pairs) out[name] = Object.hasOwn(out, name) ? `${out[name]},${value}` : value;
   return out;
 };
 

@@ -29,6 +29,13 @@ interface CreateOptions {
   readonly protectedAlias?: string[];
 }
 
+/** The local platform knows callers by --actor; a deployed API knows them by IAM, so say who reviews. */
+const reviewerDefault = (api: { signs: boolean; actor: string | undefined }): string => {
+  if (api.signs || !api.actor)
+    throw new Error('give --reviewer NAME: the reviewer recorded in the audit trail');
+  return api.actor;
+};
+
 const collectList = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 const readJsonFile = async (path: string): Promise<Json> => JSON.parse(await readFile(path, 'utf8')) as Json;
@@ -144,7 +151,10 @@ export const registerModelCommands = (program: Command, context: CliContext): vo
     .command('approve <name> <version>')
     .description('Decide on a version: Approved (default), Rejected with --reject, Archived with --archive.')
     .requiredOption('--comment <text>', 'why')
-    .option('--reviewer <name>', 'reviewer (default: you)')
+    .option(
+      '--reviewer <name>',
+      'reviewer (default: --actor against the local platform; required against a deployed API)',
+    )
     .option('--reject', 'reject instead of approving')
     .option('--archive', 'archive an approved version')
     .action(async (name: string, version: string, local: Record<string, string | boolean | undefined>) => {
@@ -155,7 +165,7 @@ export const registerModelCommands = (program: Command, context: CliContext): vo
         `/models/${seg(name)}/versions/${seg(version)}/approval`,
         {
           decision,
-          reviewer: local.reviewer ?? api.actor ?? 'anonymous',
+          reviewer: local.reviewer ?? reviewerDefault(api),
           comment: local.comment,
         },
       );

@@ -80,8 +80,11 @@ export const moveAlias = async (
     const from = current?.data.version ?? null;
     const previous: Stored<VersionRecord> | undefined =
       from === null ? undefined : await loadPrevious(deps, name, from);
-    const now = deps.clock.now().toISOString();
-    const historyId = idAfter(deps.newId(), current?.data.historyId);
+    // One clock read for both: `since` and the history id must name the same millisecond, or `?at=since`
+    // could miss this move.
+    const nowMs = deps.clock.now().getTime();
+    const now = new Date(nowMs).toISOString();
+    const historyId = idAfter(deps.newId(nowMs), current?.data.historyId);
     const record: AliasRecord = { model: name, alias, version, since: now, movedBy: actor, historyId };
     const history: AliasHistoryRecord = { alias, version, from, at: now, actor };
     const ops: WriteOp[] = [

@@ -33,8 +33,14 @@ export interface RegistryDeps {
   readonly events: EventPublisher;
   readonly clock: Clock;
   /** Time-sortable ids (ULIDs) for audit and alias-history entries. */
-  readonly newId: () => string;
+  readonly newId: (atMs?: number) => string;
   readonly retry: RetryPolicy;
+  /**
+   * Longest the caller waits for the bus after a commit before keeping the events as pending. It keeps
+   * a hung bus from holding the response until the function times out, which would leave the
+   * Idempotency-Key claim unfinished and let a retry repeat the change. @default 2000
+   */
+  readonly publishTimeoutMs?: number;
   /** Told when events could not be published after a commit (they are kept as pending instead). */
   readonly onPublishFailure?: (error: unknown, events: readonly PlatformEvent[]) => void;
 }
@@ -80,8 +86,16 @@ export const publishAfterCommit = async (
   events: readonly PlatformEvent[],
 ): Promise<void> => {
   if (events.length === 0) return;
+  const timeoutMs = deps.publishTimeoutMs ?? 2_000;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`The event bus did not answer within ${timeoutMs} ms.`)),
+      timeoutMs,
+    );
+  });
   try {
-    await deps.events.publish(events);
+    await Promise.race([deps.events.publish(events), deadline]);
   } catch (error) {
     deps.onPublishFailure?.(error, events);
     try {
@@ -98,6 +112,8 @@ export const publishAfterCommit = async (
     } catch (recordError) {
       deps.onPublishFailure?.(recordError, events);
     }
+  } finally {
+    clearTimeout(timer);
   }
 };
 

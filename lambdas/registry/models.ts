@@ -35,7 +35,8 @@ export const createModel = async (
     ...(input.description === undefined ? {} : { description: input.description }),
     tags: input.tags ?? {},
     ...(input.card === undefined ? {} : { card: input.card }),
-    protectedAliases: [...new Set(input.protectedAliases)],
+    // champion is always protected (issue 3); a model may protect more aliases, never fewer.
+    protectedAliases: [...new Set(['champion', ...input.protectedAliases])],
     ...(input.approvers === undefined ? {} : { approvers: [...new Set(input.approvers)] }),
     latestVersion: 0,
     createdAt: now,

@@ -63,3 +63,13 @@ export class TransactionConflictError extends PlatformError {
     this.name = 'TransactionConflictError';
   }
 }
+
+/** A write would exceed what one stored item may hold (DynamoDB's 400 KB), on every adapter alike. */
+export class ItemTooLargeError extends PlatformError {
+  readonly bytes: number;
+  constructor(bytes: number, limit: number) {
+    super(`The resource would take ${bytes} bytes as stored; one item holds at most ${limit}.`);
+    this.name = 'ItemTooLargeError';
+    this.bytes = bytes;
+  }
+}

@@ -2,8 +2,9 @@
  * The one behaviour every MetadataStore adapter must show; each adapter's test file runs it.
  * Tests get a fresh, empty store and a manual clock (epoch ms) the store reads "now" from.
  */
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConditionFailedError, ValidationError } from '../../lambdas/shared/errors';
+import { ConditionFailedError, ItemTooLargeError, ValidationError } from '../../lambdas/shared/errors';
 import type {
   ItemKey,
   JsonObject,
@@ -79,6 +80,22 @@ export const describeMetadataStoreContract = (name: string, makeStore: () => Pro
     };
 
     describe('get and put', () => {
+      it('refuses an item above 400 KB as stored (3-byte characters count thrice) and keeps the old one', async () => {
+        await store.put({ pk: 'p', sk: 'big', data: { note: 'small' } });
+        // 140k × '€' is 420 KB in UTF-8 though only 140k characters; 130k × '€' (390 KB) fits.
+        const tooBig = { note: '€'.repeat(140_000) };
+        const fits = { note: '€'.repeat(130_000) };
+
+        await expect(store.put({ pk: 'p', sk: 'big', data: tooBig })).rejects.toBeInstanceOf(
+          ItemTooLargeError,
+        );
+        await expect(
+          store.transact([{ kind: 'put', pk: 'p', sk: 'big2', data: tooBig }]),
+        ).rejects.toBeInstanceOf(ItemTooLargeError);
+        expect((await store.get({ pk: 'p', sk: 'big' }))?.data).toEqual({ note: 'small' });
+        expect((await store.put({ pk: 'p', sk: 'fits', data: fits })).rev).toBe(1);
+      });
+
       it('returns undefined for a missing item', async () => {
         expect(await store.get({ pk: 'p', sk: 'missing' })).toBeUndefined();
       });

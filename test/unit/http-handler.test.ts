@@ -168,3 +168,36 @@ describe('caller identity', () => {
     expect(actorOf(httpEvent('GET /x'), {})).toBe('anonymous');
   });
 });
+
+describe('hostile bodies', () => {
+  it('refuses nesting deeper than 64 levels with a 400 naming the body, not a stack overflow', async () => {
+    const deep = `{"name":${'['.repeat(20_000)}${']'.repeat(20_000)},"size":1}`;
+
+    const response = await call('POST /things/{group}', { pathParameters: { group: 'abc' }, body: deep });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json.errors).toEqual([expect.objectContaining({ field: 'body', rule: 'max_depth' })]);
+  });
+
+  it('refuses a __proto__ key anywhere instead of silently dropping it', async () => {
+    const before = stored.length;
+
+    const response = await call('POST /things/{group}', {
+      pathParameters: { group: 'abc' },
+      body: '{"name":"x","size":1,"nested":{"__proto__":{"admin":true}}}',
+    });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json.errors).toEqual([expect.objectContaining({ field: 'body', rule: 'forbidden_key' })]);
+    expect(stored.length).toBe(before);
+  });
+
+  it('still accepts strings that contain brackets and escaped quotes', async () => {
+    const response = await call('POST /things/{group}', {
+      pathParameters: { group: 'abc' },
+      body: JSON.stringify({ name: `${'['.repeat(100)}\\"{{`, size: 2 }),
+    });
+
+    expect(response.statusCode).toBe(201);
+  });
+});

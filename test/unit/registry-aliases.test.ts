@@ -101,7 +101,7 @@ describe('registry: aliases', () => {
     expect((await get(f, 'champion')).status).toBe(404);
   });
 
-  it('applies the rule to every alias the model declares protected, and to no other', async () => {
+  it('applies the rule to every alias the model declares protected, to champion always, and to no other', async () => {
     const f = await setup({ model: { protectedAliases: ['production'] } });
 
     const production = await put(f, 'production', 3);
@@ -109,7 +109,8 @@ describe('registry: aliases', () => {
     const challenger = await put(f, 'challenger', 3);
 
     expect(production.status).toBe(409);
-    expect(champion.json).toMatchObject({ version: 3, protected: false });
+    // Issue 3: champion may only point at an Approved version, whatever else a model protects.
+    expect(champion.status).toBe(409);
     expect(challenger.status).toBe(200);
   });
 
@@ -264,5 +265,19 @@ describe('registry: aliases', () => {
     expect([move.status, archive.status].sort()).toEqual(['fulfilled', 'rejected']);
     if (alias.status === 200) expect(version.status).toBe('Approved');
     else expect(version.status).toBe('Archived');
+  });
+
+  it('answers ?at=<since of a move> with that move, even when the clock ticks between reads', async () => {
+    const f = await setup();
+    // A clock that moves 1 ms every time anyone looks at it: the worst case for reading it twice.
+    const base = f.clock.now().getTime();
+    let ticks = 0;
+    (f.clock as { now: () => Date }).now = () => new Date(base + ++ticks);
+    await put(f, 'challenger', 1);
+    const moved = await put(f, 'challenger', 2);
+
+    const at = await get(f, 'challenger', moved.json.since);
+
+    expect(at.json).toMatchObject({ version: 2, since: moved.json.since });
   });
 });

@@ -89,6 +89,24 @@ describe('registry: versions', () => {
     ]);
   });
 
+  it('answers 201 without waiting for a bus that hangs, and keeps the events as pending', async () => {
+    const store = new SqliteMetadataStore({ path: ':memory:' });
+    stores.push(store);
+    const hungBus = { publish: () => new Promise<void>(() => undefined) };
+    const f = registryFixture(store, { deps: { events: hungBus, publishTimeoutMs: 20 } });
+    await f.call('POST /models', { body: { name: 'm' } });
+
+    const created = await f.call('POST /models/{name}/versions', {
+      params: { name: 'm' },
+      body: versionBody(1),
+    });
+    const pending = await store.query('events#pending');
+
+    expect(created.status).toBe(201);
+    expect(pending.items).toHaveLength(1);
+    expect(pending.items[0]?.data.error).toBe('Error: The event bus did not answer within 20 ms.');
+  });
+
   it('answers 201 when publishing fails, and keeps the events as pending', async () => {
     const { call, events, store } = await setup();
     events.failures = 1;

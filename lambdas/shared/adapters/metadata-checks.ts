@@ -2,7 +2,7 @@
  * Rules every MetadataStore adapter enforces before touching its backend, so that the embedded store
  * refuses exactly what DynamoDB would refuse (and with the platform's ValidationError, not an SDK error).
  */
-import { ValidationError } from '../errors';
+import { ItemTooLargeError, ValidationError } from '../errors';
 import {
   type ItemKey,
   type JsonValue,
@@ -97,7 +97,29 @@ const assertJson = (value: JsonValue, path: string): void => {
   }
 };
 
+/** DynamoDB's limit on one item, attribute names and values included. */
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+/**
+ * The size DynamoDB counts for a value (its documented rules: UTF-8 strings, numbers up to 21 bytes,
+ * 1 byte for booleans and null, 3 bytes per map or list plus 1 per element, attribute names as
+ * UTF-8). Numbers are counted at their maximum, so the estimate errs towards refusing.
+ */
+const storedSize = (value: JsonValue): number => {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'number') return 21;
+  if (value === null || typeof value === 'boolean') return 1;
+  if (Array.isArray(value)) return value.reduce<number>((sum, entry) => sum + 1 + storedSize(entry), 3);
+  let sum = 3;
+  for (const [key, entry] of Object.entries(value)) {
+    if (entry !== undefined) sum += 1 + Buffer.byteLength(key) + storedSize(entry);
+  }
+  return sum;
+};
+
 export const assertPutInput = (op: {
+  readonly pk?: string;
+  readonly sk?: string;
   readonly data: unknown;
   readonly expiresAt?: number | undefined;
   readonly condition?: WriteCondition | undefined;
@@ -106,6 +128,14 @@ export const assertPutInput = (op: {
     throw invalid('data', 'object', 'must be a JSON object');
   }
   assertJson(op.data as JsonValue, 'data');
+  // Both adapters refuse what DynamoDB would refuse, so a write that succeeds locally succeeds in the cloud.
+  const bytes =
+    storedSize(op.data as JsonValue) +
+    Buffer.byteLength(op.pk ?? '') +
+    Buffer.byteLength(op.sk ?? '') +
+    'pkskrevdataexpiresAt'.length +
+    2 * 21;
+  if (bytes > MAX_ITEM_BYTES) throw new ItemTooLargeError(bytes, MAX_ITEM_BYTES);
   if (op.expiresAt !== undefined && (!Number.isSafeInteger(op.expiresAt) || op.expiresAt <= 0)) {
     throw invalid('expiresAt', 'epoch_seconds', 'must be a positive integer of epoch seconds');
   }

@@ -14,6 +14,7 @@ import {
   type IdempotencyOptions,
   idempotencyKeyErrors,
 } from './idempotency';
+import { parseJsonBody } from './json-body';
 import {
   type FieldError,
   fieldErrorsFromZod,
@@ -104,13 +105,7 @@ const readJsonBody = (event: HttpEvent, headers: Record<string, string>): unknow
   if (!isJsonContentType(headers['content-type'])) {
     throw new HttpProblemError(415, 'unsupported-media-type', 'Send the body as application/json.');
   }
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new ValidationError([{ field: 'body', rule: 'json', message: 'The body is not valid JSON.' }], {
-      cause,
-    });
-  }
+  return parseJsonBody(text);
 };
 
 /** Validates every part of the request against the route's schemas; all field errors are reported at once. */

@@ -3,6 +3,7 @@ import {
   ConditionFailedError,
   ConflictError,
   ForbiddenError,
+  ItemTooLargeError,
   NotFoundError,
   PlatformError,
   TransactionConflictError,
@@ -92,6 +93,7 @@ export const problemFromError = (error: unknown, requestId: string): ProblemDeta
   }
   if (error instanceof HttpProblemError) return make(error.status, error.problemType, error.message);
   if (error instanceof ForbiddenError) return make(403, 'forbidden', error.message);
+  if (error instanceof ItemTooLargeError) return make(413, 'item-too-large', error.message);
   if (error instanceof NotFoundError) return make(404, 'not-found', error.message);
   if (error instanceof ConflictError) {
     // A conflict may list what conflicts (e.g. each breaking difference of a feature group definition).
