@@ -1,4 +1,5 @@
 import { experimentsRoutes } from './experiments/routes';
+import { featureRoutes } from './features/routes';
 import { platformRoutes } from './platform/routes';
 import { registryRoutes } from './registry/routes';
 import type { RouteTable } from './shared/http/route';
@@ -43,6 +44,12 @@ export const capabilities: readonly Capability[] = [
     name: 'experiments',
     entry: 'lambdas/experiments/handler.ts',
     routes: experimentsRoutes,
+    access: { metadata: 'readWrite', artifacts: 'none', notifications: 'none', events: 'none' },
+  },
+  {
+    name: 'features',
+    entry: 'lambdas/features/handler.ts',
+    routes: featureRoutes,
     access: { metadata: 'readWrite', artifacts: 'none', notifications: 'none', events: 'none' },
   },
 ];

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { apiDocument } from '../lambdas/api-document';
 import { capabilities, DEFAULT_ROUTE_CAPABILITY } from '../lambdas/catalogue';
 import { makeExperimentsHandler } from '../lambdas/experiments/app';
+import { makeFeaturesHandler } from '../lambdas/features/app';
+import { featuresDeps } from '../lambdas/features/deps';
 import { makePlatformHandler } from '../lambdas/platform/app';
 import {
   type NotificationInput,
@@ -19,6 +21,7 @@ import { sortableIdGenerator } from '../lambdas/shared/ids';
 import { makeObservability } from '../lambdas/shared/observability';
 import { type Clock, systemClock } from '../lambdas/shared/ports/clock';
 import type { Notification } from '../lambdas/shared/ports/notification-publisher';
+import { noOpOfflineSink } from '../lambdas/shared/ports/offline-sink';
 import type { LocalConfig } from './config';
 import { LocalEventBus } from './events/local-event-bus';
 import { type RunningServer, startLocalHttpServer } from './http-server';
@@ -94,6 +97,13 @@ export const startLocalPlatform = async (
           (await store.get(versionKey(model, version))) !== undefined,
       },
       makeObservability('experiments'),
+      edge,
+    ),
+    // The offline store (Parquet under MLOPS_HOME) is not wired yet: accepted records reach the online
+    // store and the quality statistics only.
+    features: makeFeaturesHandler(
+      featuresDeps({ store, clock, offline: noOpOfflineSink }),
+      makeObservability('features'),
       edge,
     ),
   };

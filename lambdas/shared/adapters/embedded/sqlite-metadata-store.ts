@@ -112,8 +112,7 @@ export class SqliteMetadataStore implements MetadataStore {
     const now = this.#nowSeconds();
     return this.#db
       .transaction(() => {
-        this.#check(op, op.condition, now);
-        return this.#write(op, now);
+        return this.#write(op, now, this.#check(op, op.condition, now));
       })
       .immediate() as Item<T>;
   }
@@ -135,14 +134,13 @@ export class SqliteMetadataStore implements MetadataStore {
     const now = this.#nowSeconds();
     this.#db
       .transaction(() => {
-        // Every condition is judged against the state before the transaction, as DynamoDB does.
+        // Every condition is judged against the state before the transaction, as DynamoDB does. Each
+        // item appears once in a transaction, so the row a check read is still the row its write replaces.
+        const current = ops.map((op, index) => this.#check(op, op.condition, now, index));
         ops.forEach((op, index) => {
-          this.#check(op, op.condition, now, index);
-        });
-        for (const op of ops) {
-          if (op.kind === 'put') this.#write(op, now);
+          if (op.kind === 'put') this.#write(op, now, current[index]);
           else if (op.kind === 'delete') this.#deleteRow.run(op.pk, op.sk);
-        }
+        });
       })
       .immediate();
   }
@@ -203,8 +201,14 @@ export class SqliteMetadataStore implements MetadataStore {
     return row && (row.expires_at === null || row.expires_at > now) ? toItem(row) : undefined;
   }
 
-  #check(key: ItemKey, condition: WriteCondition | undefined, now: number, index?: number): void {
-    if (condition === undefined) return;
+  /** Throws if `condition` fails; returns the live row it read (`null`: none), or undefined if it read nothing. */
+  #check(
+    key: ItemKey,
+    condition: WriteCondition | undefined,
+    now: number,
+    index?: number,
+  ): Item | null | undefined {
+    if (condition === undefined) return undefined;
     const current = this.#liveRow(key, now);
     const holds = 'exists' in condition ? current !== undefined : (current?.rev ?? 0) === condition.rev;
     if (!holds) {
@@ -212,11 +216,13 @@ export class SqliteMetadataStore implements MetadataStore {
         ...(index === undefined ? {} : { failedIndex: index }),
       });
     }
+    return current ?? null;
   }
 
   /** Writes after the caller checked the condition; an expired item counts as absent, so rev restarts. */
-  #write(op: Omit<PutOp, 'kind'>, now: number): Item {
-    const rev = (this.#liveRow(op, now)?.rev ?? 0) + 1;
+  #write(op: Omit<PutOp, 'kind'>, now: number, current?: Item | null): Item {
+    const live = current === undefined ? this.#liveRow(op, now) : current;
+    const rev = (live?.rev ?? 0) + 1;
     this.#upsertRow.run(op.pk, op.sk, rev, JSON.stringify(op.data), op.expiresAt ?? null);
     return {
       pk: op.pk,

@@ -1,0 +1,134 @@
+/**
+ * Fixtures for feature store tests: the features HTTP handler over a given MetadataStore, a manual
+ * clock, a recording offline sink, and a store wrapper that counts round trips and records writes.
+ */
+import { makeFeaturesHandler } from '../../lambdas/features/app';
+import type { FeatureGroupVersion } from '../../lambdas/features/definitions';
+import { type FeaturesDeps, featuresDeps } from '../../lambdas/features/deps';
+import type { HttpHandler } from '../../lambdas/shared/http/handler';
+import { makeObservability } from '../../lambdas/shared/observability';
+import type { ItemKey, JsonObject, MetadataStore, WriteOp } from '../../lambdas/shared/ports/metadata-store';
+import type { OfflineSink } from '../../lambdas/shared/ports/offline-sink';
+import { httpEvent, lambdaContext } from './http';
+import { type ManualClock, manualClock, type Response, WriteRecordingStore } from './registry';
+
+export class RecordingOfflineSink implements OfflineSink {
+  readonly appended: { group: FeatureGroupVersion; records: readonly Record<string, unknown>[] }[] = [];
+  async append(group: FeatureGroupVersion, records: readonly Record<string, unknown>[]): Promise<void> {
+    this.appended.push({ group, records });
+  }
+  records(): Record<string, unknown>[] {
+    return this.appended.flatMap((a) => [...a.records]);
+  }
+}
+
+/** Counts store calls by kind, and the size of each transaction, on top of recording writes. */
+export class CountingStore extends WriteRecordingStore {
+  readonly calls = { get: 0, batchGet: 0, query: 0, put: 0, transact: 0 };
+  readonly transactionSizes: number[] = [];
+  override get<T extends JsonObject = JsonObject>(key: ItemKey) {
+    this.calls.get++;
+    return super.get<T>(key);
+  }
+  override batchGet<T extends JsonObject = JsonObject>(keys: readonly ItemKey[]) {
+    this.calls.batchGet++;
+    return super.batchGet<T>(keys);
+  }
+  override query<T extends JsonObject = JsonObject>(
+    pk: string,
+    options?: Parameters<MetadataStore['query']>[1],
+  ) {
+    this.calls.query++;
+    return super.query<T>(pk, options);
+  }
+  override put<T extends JsonObject>(op: Parameters<MetadataStore['put']>[0] & { data: T }) {
+    this.calls.put++;
+    return super.put<T>(op);
+  }
+  override transact(ops: readonly WriteOp[]) {
+    this.calls.transact++;
+    this.transactionSizes.push(ops.length);
+    return super.transact(ops);
+  }
+  resetCounts(): void {
+    for (const key of Object.keys(this.calls) as (keyof typeof this.calls)[]) this.calls[key] = 0;
+    this.transactionSizes.length = 0;
+  }
+}
+
+export interface FeaturesFixture {
+  readonly store: CountingStore;
+  readonly clock: ManualClock;
+  readonly offline: RecordingOfflineSink;
+  readonly deps: FeaturesDeps;
+  readonly handler: HttpHandler;
+  call(
+    routeKey: string,
+    request?: {
+      params?: Record<string, string | number>;
+      query?: Record<string, string>;
+      body?: unknown;
+      actor?: string;
+    },
+  ): Promise<Response>;
+}
+
+export const featuresFixture = (
+  inner: MetadataStore,
+  options: { clock?: ManualClock; deps?: Partial<FeaturesDeps> } = {},
+): FeaturesFixture => {
+  const store = new CountingStore(inner);
+  const clock = options.clock ?? manualClock();
+  const offline = new RecordingOfflineSink();
+  const deps = { ...featuresDeps({ store, clock, offline }), ...options.deps };
+  const handler = makeFeaturesHandler(deps, makeObservability('features-test'));
+  return {
+    store,
+    clock,
+    offline,
+    deps,
+    handler,
+    async call(routeKey, request = {}) {
+      const pathParameters = Object.fromEntries(
+        Object.entries(request.params ?? {}).map(([key, value]) => [key, String(value)]),
+      );
+      const event = httpEvent(routeKey, {
+        pathParameters,
+        ...(request.query ? { queryStringParameters: request.query } : {}),
+        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+        headers: { 'content-type': 'application/json', 'x-mlops-actor': request.actor ?? 'alice' },
+      });
+      const response = await handler(event, lambdaContext);
+      return {
+        status: response.statusCode,
+        contentType: response.headers?.['content-type'] as string | undefined,
+        json: response.body ? JSON.parse(response.body) : undefined,
+      };
+    },
+  };
+};
+
+/** A small group: customer × event time, three features, TTL one hour unless overridden. */
+export const groupBody = (extra: Record<string, unknown> = {}) => ({
+  name: 'customer',
+  description: 'customer activity',
+  owner: 'data-team',
+  entityKeys: ['customer_id'],
+  eventTimeField: 'ts',
+  features: [
+    { name: 'spend', type: 'float', min: 0 },
+    { name: 'orders', type: 'int', nullable: false },
+    { name: 'tier', type: 'string', allowed: ['gold', 'silver'] },
+  ],
+  ttlSeconds: 3600,
+  ...extra,
+});
+
+export const record = (id: number | string, ts: string, extra: Record<string, unknown> = {}) => ({
+  customer_id: id,
+  ts,
+  spend: 10.5,
+  orders: 3,
+  tier: 'gold',
+  ...extra,
+});
