@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 // Only the version: the route tables and zod stay out of the CLI's start-up.
 import { API_VERSION } from '../lambdas/api-version';
 import { ApiClient, DEFAULT_API_URL } from './api-client';
+import { registerFeatureCommands } from './commands/features';
 import { registerModelCommands } from './commands/models';
 import { registerPlatformCommands } from './commands/platform';
 import { registerRunCommands } from './commands/runs';
@@ -52,6 +53,7 @@ export const buildProgram = (env: Readonly<Record<string, string | undefined>> =
   registerPlatformCommands(program, context);
   registerModelCommands(program, context);
   registerRunCommands(program, context);
+  registerFeatureCommands(program, context);
   return program;
 };
 

@@ -9,8 +9,19 @@ export const print = (options: OutputOptions, value: unknown, human: (value: nev
   process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : `${human(value as never)}\n`);
 };
 
+/** Ends a command with an exit code after it has already printed why (e.g. some definitions refused). */
+export class CliExit extends Error {
+  readonly code: number;
+  constructor(code: number) {
+    super(`exit ${code}`);
+    this.name = 'CliExit';
+    this.code = code;
+  }
+}
+
 /** Exit codes: 1 refused by the API (4xx), 2 cannot reach it, 3 the API failed (5xx) or anything else. */
 export const reportError = (error: unknown, json: boolean): number => {
+  if (error instanceof CliExit) return error.code;
   if (error instanceof ApiProblemError) {
     if (json) process.stderr.write(`${JSON.stringify({ status: error.status, ...error.problem })}\n`);
     else {
