@@ -5,6 +5,8 @@ import { capabilities, DEFAULT_ROUTE_CAPABILITY } from '../lambdas/catalogue';
 import { makeExperimentsHandler } from '../lambdas/experiments/app';
 import { makeFeaturesHandler } from '../lambdas/features/app';
 import { featuresDeps } from '../lambdas/features/deps';
+import { DuckDbTrainingSetEngine } from '../lambdas/features/offline/duckdb-engine';
+import { FileOfflineSink } from '../lambdas/features/offline/file-sink';
 import { makePlatformHandler } from '../lambdas/platform/app';
 import {
   type NotificationInput,
@@ -21,7 +23,6 @@ import { sortableIdGenerator } from '../lambdas/shared/ids';
 import { makeObservability } from '../lambdas/shared/observability';
 import { type Clock, systemClock } from '../lambdas/shared/ports/clock';
 import type { Notification } from '../lambdas/shared/ports/notification-publisher';
-import { noOpOfflineSink } from '../lambdas/shared/ports/offline-sink';
 import type { LocalConfig } from './config';
 import { LocalEventBus } from './events/local-event-bus';
 import { type RunningServer, startLocalHttpServer } from './http-server';
@@ -73,6 +74,7 @@ export const startLocalPlatform = async (
   });
   // Every capability's writes honour Idempotency-Key, as in the cloud.
   const edge = { idempotency: { store, clock } };
+  const trainingSetEngine = new DuckDbTrainingSetEngine({ root: config.home, objects });
   let server: RunningServer | undefined;
 
   const handlers: Readonly<Record<string, HttpHandler>> = {
@@ -99,12 +101,12 @@ export const startLocalPlatform = async (
       makeObservability('experiments'),
       edge,
     ),
-    // The offline store (Parquet under MLOPS_HOME) is not wired yet: accepted records reach the online
-    // store and the quality statistics only.
+    // Offline store: Parquet files under MLOPS_HOME; training sets: the point-in-time join on DuckDB.
     features: makeFeaturesHandler(
-      featuresDeps({ store, clock, offline: noOpOfflineSink }),
+      featuresDeps({ store, clock, offline: new FileOfflineSink({ root: config.home, clock }) }),
       makeObservability('features'),
       edge,
+      { objects, engine: trainingSetEngine, clock, newId: sortableIdGenerator(clock) },
     ),
   };
   const served = capabilities.map((capability) => {
@@ -139,6 +141,7 @@ export const startLocalPlatform = async (
       await running.close();
       await scheduler.stop();
       await events.drain();
+      await trainingSetEngine.close();
       store.close();
     },
   };

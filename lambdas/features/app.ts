@@ -1,4 +1,5 @@
 import { type HttpEdgeOptions, type HttpHandler, makeHttpHandler } from '../shared/http/handler';
+import { HttpProblemError } from '../shared/http/problem';
 import type { RouteImplementations } from '../shared/http/route';
 import type { Observability } from '../shared/observability';
 import type { FeaturesDeps } from './deps';
@@ -7,12 +8,22 @@ import { ingestRecords, listQuarantine } from './ingest';
 import { readOnlineJson } from './online';
 import { featureRoutes } from './routes';
 import { applyService, getService } from './services';
+import { createTrainingSetFromRequest } from './training-set-api';
+import { getTrainingSet, type TrainingSetDeps, trainingSetRows } from './training-sets';
 
 export type { FeaturesDeps } from './deps';
 export { featuresDeps } from './deps';
 
-/** The feature routes' implementations over their ports. */
-export const makeFeaturesApi = (deps: FeaturesDeps): RouteImplementations<typeof featureRoutes> => ({
+/** Training-set routes of a handler built without an engine (online-only tests and benchmarks). */
+const noTrainingSets = (): never => {
+  throw new HttpProblemError(501, 'not-configured', 'Training sets are not configured on this handler.');
+};
+
+/** The feature routes' implementations over their ports; `sets` runs training sets (DuckDB or Athena). */
+export const makeFeaturesApi = (
+  deps: FeaturesDeps,
+  sets?: TrainingSetDeps,
+): RouteImplementations<typeof featureRoutes> => ({
   applyFeatureGroup: async ({ body, actor }) => {
     const outcome = await applyGroup(deps, body, actor);
     return { status: outcome.created ? 201 : 200, body: outcome.version };
@@ -36,6 +47,20 @@ export const makeFeaturesApi = (deps: FeaturesDeps): RouteImplementations<typeof
     return { status: outcome.created ? 201 : 200, body: outcome.service };
   },
   getFeatureService: async ({ params }) => ({ status: 200, body: await getService(deps, params.name) }),
+  createTrainingSet: async ({ body }) => ({
+    status: 201,
+    body: await createTrainingSetFromRequest(deps, sets ?? noTrainingSets(), body),
+  }),
+  getTrainingSet: async ({ params }) => ({
+    status: 200,
+    body: await getTrainingSet(sets ?? noTrainingSets(), params.id),
+  }),
+  getTrainingSetRows: async ({ params }) => {
+    // A Lambda response is buffered (6 MB at most); larger sets are read from `uri` directly.
+    let text = '';
+    for await (const line of trainingSetRows(sets ?? noTrainingSets(), params.id)) text += line;
+    return { status: 200, rawBody: text, headers: { 'content-type': 'application/x-ndjson' } };
+  },
 });
 
 /** The feature store's HTTP handler: the Lambda entry and the local server both call this. */
@@ -43,5 +68,11 @@ export const makeFeaturesHandler = (
   deps: FeaturesDeps,
   observability: Observability,
   edge: HttpEdgeOptions = {},
+  sets?: TrainingSetDeps,
 ): HttpHandler =>
-  makeHttpHandler({ ...edge, routes: featureRoutes, implementations: makeFeaturesApi(deps), observability });
+  makeHttpHandler({
+    ...edge,
+    routes: featureRoutes,
+    implementations: makeFeaturesApi(deps, sets),
+    observability,
+  });

@@ -14,6 +14,9 @@ import {
   ServiceDetailView,
   ServiceParams,
   ServiceView,
+  TrainingSetBody,
+  TrainingSetParams,
+  TrainingSetView,
 } from './schemas';
 
 const tags = ['features'];
@@ -104,5 +107,33 @@ export const featureRoutes = {
     tags,
     request: { params: ServiceParams },
     responses: { 200: { description: 'The service.', schema: ServiceDetailView } },
+  }),
+  createTrainingSet: defineRoute({
+    operationId: 'createTrainingSet',
+    method: 'POST',
+    path: '/training-sets',
+    summary:
+      'A point-in-time correct training set: for each entity row, the latest values at or before its eventTime within TTL (else null); feature columns are group__feature.',
+    tags,
+    request: { body: TrainingSetBody },
+    responses: { 201: { description: 'Built and stored as Parquet.', schema: TrainingSetView } },
+  }),
+  getTrainingSet: defineRoute({
+    operationId: 'getTrainingSet',
+    method: 'GET',
+    path: '/training-sets/{id}',
+    summary: 'Describe a training set.',
+    tags,
+    request: { params: TrainingSetParams },
+    responses: { 200: { description: 'The training set.', schema: TrainingSetView } },
+  }),
+  getTrainingSetRows: defineRoute({
+    operationId: 'getTrainingSetRows',
+    method: 'GET',
+    path: '/training-sets/{id}/rows',
+    summary: "The rows as NDJSON, one object per line in schema order (their SHA-256 is the set's sha256).",
+    tags,
+    request: { params: TrainingSetParams },
+    responses: { 200: { description: 'The rows.', contentType: 'application/x-ndjson' } },
   }),
 } as const;

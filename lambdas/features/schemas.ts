@@ -158,3 +158,51 @@ export const ServiceDetailView = z.object({
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
+
+/** Most entity rows one POST /training-sets may carry inline; larger sets name an object (`entitiesUri`). */
+export const MAX_INLINE_ENTITY_ROWS = 100_000;
+
+export const TrainingSetBody = z
+  .strictObject({
+    features: z.array(z.string().max(200)).min(1).max(MAX_ONLINE_FEATURES).optional(),
+    featureService: z.string().max(80).optional().describe('`name` (latest version) or `name@3`.'),
+    entities: z
+      .array(z.record(z.string(), z.unknown()))
+      .min(1)
+      .max(MAX_INLINE_ENTITY_ROWS)
+      .optional()
+      .describe(
+        'Entity rows: the entity keys, `eventTime` (ISO-8601 with zone), labels and any other column.',
+      ),
+    entitiesUri: z
+      .string()
+      .min(1)
+      .max(2048)
+      .optional()
+      .describe('An object in the platform store (.jsonl/.ndjson or .csv) holding the entity rows.'),
+  })
+  .refine((body) => (body.features === undefined) !== (body.featureService === undefined), {
+    message: 'give either features or featureService',
+    path: ['features'],
+  })
+  .refine((body) => (body.entities === undefined) !== (body.entitiesUri === undefined), {
+    message: 'give either entities or entitiesUri',
+    path: ['entities'],
+  });
+
+export const TrainingSetParams = z.strictObject({
+  id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID'),
+});
+
+export const TrainingSetView = z.object({
+  id: z.string(),
+  sha256: z
+    .string()
+    .describe('SHA-256 of the rows as GET .../rows streams them; the same request gives the same hash.'),
+  rowCount: z.number().int(),
+  schema: z.array(z.object({ name: z.string(), type: z.string() })),
+  uri: z.string().describe('The Parquet file of the rows.'),
+  featureGroups: z.array(z.object({ name: z.string(), version: z.number().int() })),
+  features: z.array(z.string()),
+  createdAt: z.iso.datetime(),
+});
