@@ -61,7 +61,21 @@ export class ApiClient {
     this.#fetch = options.fetch ?? fetch;
   }
 
+  /** A text answer (e.g. application/x-ndjson), with the same errors as `request`. */
+  async requestText(method: string, path: string): Promise<string> {
+    return this.#send(method, path, undefined, (text) => text) as Promise<string>;
+  }
+
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.#send(method, path, body, (text) => (text ? safeJson(text) : undefined)) as Promise<T>;
+  }
+
+  async #send(
+    method: string,
+    path: string,
+    body: unknown,
+    decode: (text: string) => unknown,
+  ): Promise<unknown> {
     const url = new URL(
       path.replace(/^\//, ''),
       this.baseUrl.href.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`,
@@ -78,9 +92,12 @@ export class ApiClient {
       throw new ApiUnreachableError(this.baseUrl.href, { cause });
     }
     const text = await response.text();
-    const parsed = text ? safeJson(text) : undefined;
-    if (!response.ok) throw new ApiProblemError(response.status, (parsed ?? { detail: text }) as never);
-    return parsed as T;
+    if (!response.ok)
+      throw new ApiProblemError(
+        response.status,
+        ((text ? safeJson(text) : undefined) ?? { detail: text }) as never,
+      );
+    return decode(text);
   }
 
   async #signed(method: string, url: URL, headers: Record<string, string>, body?: string) {

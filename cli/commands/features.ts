@@ -1,4 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
+import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { ApiProblemError } from '../api-client';
@@ -22,6 +24,51 @@ const entityOf = (text: string): Json =>
       return [key.trim(), /^-?\d+$/.test(value) ? Number(value) : value];
     }),
   );
+
+/** CSV cells are text; entity rows keep numbers as numbers when the text is exactly a number ('007' stays text). */
+const numericCells = (row: Json): Json =>
+  Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [
+      k,
+      typeof v === 'string' && v !== '' && String(Number(v)) === v ? Number(v) : v,
+    ]),
+  );
+
+const csvCell = (value: unknown): string => {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+};
+
+/** Writes a training set's rows where the user asked: NDJSON as is, CSV converted, Parquet copied. */
+const saveTrainingSet = async (
+  api: {
+    request<T>(method: string, path: string): Promise<T>;
+    requestText(method: string, path: string): Promise<string>;
+  },
+  set: { id: string; uri: string; schema?: unknown },
+  out: string,
+): Promise<void> => {
+  const kind = extname(out).toLowerCase();
+  if (kind === '.parquet') {
+    if (!set.uri.startsWith('file://'))
+      throw new Error(`the Parquet file is at ${set.uri}; copy it from there`);
+    await copyFile(fileURLToPath(set.uri), out);
+    return;
+  }
+  const text = await api.requestText('GET', `/training-sets/${seg(set.id)}/rows`);
+  if (kind === '.jsonl' || kind === '.ndjson') return writeFile(out, text);
+  if (kind !== '.csv') throw new Error('--out must end in .csv, .jsonl or .parquet');
+  const columns = ((set.schema as { name: string }[] | undefined) ?? []).map((c) => c.name);
+  const lines = text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const row = JSON.parse(line) as Json;
+      return columns.map((c) => csvCell(row[c])).join(',');
+    });
+  await writeFile(out, `${[columns.map(csvCell).join(','), ...lines].join('\n')}\n`);
+};
 
 /** A definitions file: one group, or `{featureGroups: [...], featureServices: [...]}`; YAML or JSON. */
 const readDefinitions = async (path: string): Promise<{ groups: Json[]; services: Json[] }> => {
@@ -143,6 +190,35 @@ export const registerFeatureCommands = (program: Command, context: CliContext): 
           `accepted ${t.accepted}, rejected ${t.rejected.length}`,
           ...t.rejected.slice(0, 10).map((r) => `  ${JSON.stringify(r)}`),
         ].join('\n'),
+      );
+    });
+
+  features
+    .command('training-set')
+    .description(
+      'Build a point-in-time training set and optionally save it (--out rows.csv|rows.jsonl|rows.parquet).',
+    )
+    .option('--feature <group:feature>', 'a feature (repeatable); or --service', collect)
+    .option('--service <name[@version]>', 'a feature service')
+    .requiredOption(
+      '--entities <file>',
+      'entity rows: .csv (header row) or .jsonl with keys, eventTime, labels...',
+    )
+    .option('--out <file>', 'write the rows: .csv, .jsonl or .parquet')
+    .action(async (local: { feature?: string[]; service?: string; entities: string; out?: string }) => {
+      const { api, options } = context();
+      const entities: Json[] = [];
+      for await (const row of readRecords(local.entities, {})) entities.push(numericCells(row));
+      const set = await api.request<Json & { id: string; uri: string }>('POST', '/training-sets', {
+        ...(local.service ? { featureService: local.service } : { features: local.feature ?? [] }),
+        entities,
+      });
+      if (local.out) await saveTrainingSet(api, set, local.out);
+      print(
+        options,
+        set,
+        (t: Json) =>
+          `training set ${t.id}: ${t.rowCount} rows, sha256 ${t.sha256}${local.out ? ` → ${local.out}` : ''}`,
       );
     });
 

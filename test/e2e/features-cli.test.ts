@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,39 @@ describe('mlops features on the local platform', PROCESS_TEST_OPTIONS, () => {
     expect(results[0].features['card_stats:country']).toMatchObject({ value: 'FR' });
     expect(results[1].features['card_stats:spend_7d'].status).toBe('MISSING');
     expect(results[2].features['card_stats:country']).toMatchObject({ value: 'São Paulo, BR' });
+  });
+
+  it('builds a point-in-time training set from an entities CSV and saves it as CSV', async () => {
+    writeFileSync(
+      join(home, 'entities.csv'),
+      [
+        'card_id,eventTime,label',
+        'c1,2026-11-28T10:00:00Z,1',
+        'c1,2026-11-27T12:00:00Z,0',
+        'c9,2026-11-28T10:00:00Z,0',
+      ].join('\n'),
+    );
+    const out = join(home, 'train.csv');
+
+    const built = await mlops(
+      'features',
+      'training-set',
+      '--service',
+      'fraud_v1',
+      '--entities',
+      join(home, 'entities.csv'),
+      '--out',
+      out,
+    );
+
+    expect(built.code).toBe(0);
+    expect(built.output).toMatch(/3 rows, sha256 [0-9a-f]{64}/);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toEqual([
+      'card_id,eventTime,label,card_stats__spend_7d,card_stats__country',
+      'c1,2026-11-28T10:00:00Z,1,120.5,FR',
+      'c1,2026-11-27T12:00:00Z,0,99,DE',
+      'c9,2026-11-28T10:00:00Z,0,,',
+    ]);
   });
 
   it('refuses a breaking change with the differences listed and exit code 1', async () => {
