@@ -11,6 +11,11 @@ export interface CapabilityAccess {
   readonly notifications: 'none' | 'publish';
   /** Domain events on the platform's EventBridge bus (the local event bus on a laptop). @default 'none' */
   readonly events?: 'none' | 'publish';
+  /**
+   * SQL over the offline feature store: Athena queries in the platform workgroup, tables of the offline
+   * Glue database, and the objects those queries read and write. @default 'none'
+   */
+  readonly offlineQueries?: 'none' | 'query';
 }
 
 export interface Capability {
@@ -50,7 +55,13 @@ export const capabilities: readonly Capability[] = [
     name: 'features',
     entry: 'lambdas/features/handler.ts',
     routes: featureRoutes,
-    access: { metadata: 'readWrite', artifacts: 'none', notifications: 'none', events: 'none' },
+    access: {
+      metadata: 'readWrite',
+      artifacts: 'readWrite',
+      notifications: 'none',
+      events: 'none',
+      offlineQueries: 'query',
+    },
   },
 ];
 

@@ -3,7 +3,8 @@ import * as z from 'zod';
 /**
  * Environment of every Lambda function, parsed once at cold start. A missing or malformed variable
  * stops the cold start with a message naming it, instead of failing on the first request that needs it.
- * The CDK function construct sets exactly these variables (see lib/constructs/platform-function.ts).
+ * The CDK function construct sets exactly these variables (see lib/constructs/capability-functions.ts);
+ * the optional ones only for the capabilities whose catalogue access needs them.
  */
 export const LambdaEnvironment = z.object({
   METADATA_TABLE_NAME: z.string().min(3),
@@ -13,6 +14,16 @@ export const LambdaEnvironment = z.object({
   EVENT_BUS_NAME: z
     .string()
     .regex(/^(?:arn:\S+|[A-Za-z0-9._/-]{1,256})$/, 'must be an event bus name or ARN'),
+  /** Glue database of the offline feature store; set only for capabilities with offline queries. */
+  OFFLINE_DATABASE: z
+    .string()
+    .regex(/^[a-z0-9_]{1,255}$/, 'must be lower-case letters, digits or _')
+    .optional(),
+  /** Athena workgroup of the offline feature store; set only for capabilities with offline queries. */
+  ATHENA_WORKGROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be an Athena workgroup name')
+    .optional(),
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
   /** Set by the Lambda runtime. */
   AWS_REGION: z.string().min(1),
@@ -23,6 +34,10 @@ export interface LambdaConfig {
   readonly artifactBucketName: string;
   readonly notificationTopicArn: string;
   readonly eventBusName: string;
+  /** Glue database of the offline store; only where the catalogue grants offline queries. */
+  readonly offlineDatabase?: string;
+  /** Athena workgroup of the offline store; only where the catalogue grants offline queries. */
+  readonly athenaWorkGroup?: string;
   readonly serviceName: string;
   readonly region: string;
 }
@@ -42,6 +57,8 @@ export const loadLambdaConfig = (env: Readonly<Record<string, string | undefined
     artifactBucketName: e.ARTIFACT_BUCKET_NAME,
     notificationTopicArn: e.NOTIFICATION_TOPIC_ARN,
     eventBusName: e.EVENT_BUS_NAME,
+    ...(e.OFFLINE_DATABASE ? { offlineDatabase: e.OFFLINE_DATABASE } : {}),
+    ...(e.ATHENA_WORKGROUP ? { athenaWorkGroup: e.ATHENA_WORKGROUP } : {}),
     serviceName: e.POWERTOOLS_SERVICE_NAME,
     region: e.AWS_REGION,
   };

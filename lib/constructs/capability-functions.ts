@@ -6,11 +6,14 @@ import type { LambdaEnvironment } from '../../lambdas/shared/config';
 import type { ArtifactBucket } from './artifact-bucket';
 import type { MetadataTable } from './metadata-table';
 import type { NotificationTopic } from './notification-topic';
+import type { OfflineStore } from './offline-store';
 import type { PlatformEvents } from './platform-events';
 import { PlatformFunction, type PowertoolsLogLevel } from './platform-function';
 
 /** What CDK sets of lambdas/shared/config.ts: all of it but what Lambda and PlatformFunction set. */
 type ResourceVariables = Omit<z.input<typeof LambdaEnvironment>, 'AWS_REGION' | 'POWERTOOLS_SERVICE_NAME'>;
+/** The variables of the offline store, set only for capabilities with `offlineQueries: 'query'`. */
+type OfflineVariables = Required<Pick<ResourceVariables, 'OFFLINE_DATABASE' | 'ATHENA_WORKGROUP'>>;
 
 export interface CapabilityFunctionsProps {
   /** The capability catalogue (lambdas/catalogue.ts): one function per capability. */
@@ -19,6 +22,12 @@ export interface CapabilityFunctionsProps {
   readonly artifacts: ArtifactBucket;
   readonly notifications: NotificationTopic;
   readonly events: PlatformEvents;
+  /**
+   * Athena workgroup and Glue database of the offline feature store; required when a capability's
+   * access has `offlineQueries: 'query'`.
+   * @default - none: no capability may query the offline store
+   */
+  readonly offlineStore?: OfflineStore;
   /** @default 'INFO' */
   readonly logLevel?: PowertoolsLogLevel;
   /** Of the functions' log groups. @default RemovalPolicy.RETAIN */
@@ -44,20 +53,34 @@ export class CapabilityFunctions extends Construct {
       );
     }
 
-    // Every function gets every variable: config.ts requires them all, whatever the access.
+    const querying = props.capabilities.filter((capability) => capability.access.offlineQueries === 'query');
+    if (querying.length > 0 && !props.offlineStore) {
+      throw new Error(
+        `CapabilityFunctions ${id}: ${querying.map((c) => c.name).join(', ')} ask for offline queries, but no offlineStore was given`,
+      );
+    }
+
+    // Every function gets every required variable: config.ts requires them, whatever the access.
     const environment = {
       METADATA_TABLE_NAME: props.metadata.table.tableName,
       ARTIFACT_BUCKET_NAME: props.artifacts.bucket.bucketName,
       NOTIFICATION_TOPIC_ARN: props.notifications.topic.topicArn,
       EVENT_BUS_NAME: props.events.bus.eventBusName,
     } satisfies ResourceVariables;
+    const offlineEnvironment: OfflineVariables | undefined = props.offlineStore && {
+      OFFLINE_DATABASE: props.offlineStore.databaseName,
+      ATHENA_WORKGROUP: props.offlineStore.workGroupName,
+    };
 
     const functions = new Map<string, PlatformFunction>();
     for (const capability of props.capabilities) {
       const fn = new PlatformFunction(this, capability.name, {
         entry: capability.entry,
         serviceName: capability.name,
-        environment,
+        environment:
+          capability.access.offlineQueries === 'query'
+            ? { ...environment, ...offlineEnvironment }
+            : environment,
         ...(props.logLevel ? { logLevel: props.logLevel } : {}),
         ...(props.removalPolicy ? { removalPolicy: props.removalPolicy } : {}),
       });
@@ -105,4 +128,5 @@ const grantAccess = (
   }
   if (access.notifications === 'publish') resources.notifications.grantPublish(fn);
   if (access.events === 'publish') resources.events.grantPublish(fn);
+  if (access.offlineQueries === 'query') resources.offlineStore?.grantQuery(fn);
 };

@@ -1,12 +1,17 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AccountRootPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Capability } from '../../lambdas/catalogue';
 import { platformRoutes } from '../../lambdas/platform/routes';
+import { ArtifactBucket } from '../../lib/constructs/artifact-bucket';
+import { CapabilityFunctions } from '../../lib/constructs/capability-functions';
 import { EncryptionKey } from '../../lib/constructs/encryption-key';
 import { MetadataTable } from '../../lib/constructs/metadata-table';
+import { NotificationTopic } from '../../lib/constructs/notification-topic';
+import { OfflineStore, type OfflineStoreProps } from '../../lib/constructs/offline-store';
 import { PlatformApi } from '../../lib/constructs/platform-api';
 import { PlatformEvents } from '../../lib/constructs/platform-events';
 import { PlatformFunction } from '../../lib/constructs/platform-function';
@@ -68,6 +73,52 @@ describe('access levels (tree only, no bundling)', () => {
     }
   });
 
+  it('lets a querier query the offline store, and touch no other resource', () => {
+    const actions = actionsOf('querier');
+
+    expect(actions.sort()).toEqual(
+      [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+        'athena:StartQueryExecution',
+        'athena:GetQueryExecution',
+        'athena:GetQueryResults',
+        'athena:StopQueryExecution',
+        'glue:GetDatabase',
+        'glue:GetTable',
+        'glue:GetTables',
+        'glue:CreateTable',
+        'glue:DeleteTable',
+        'glue:GetPartitions',
+        's3:GetBucketLocation',
+        's3:ListBucket',
+        's3:ListBucketMultipartUploads',
+        's3:GetObject',
+        's3:PutObject',
+        's3:AbortMultipartUpload',
+        's3:ListMultipartUploadParts',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+      ].sort(),
+    );
+    for (const name of ['reader', 'writer', 'publisher', 'isolated']) {
+      expect(
+        actionsOf(name).filter((a) => /^(athena|glue):/.test(a)),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it('deletes the offline database and workgroup (with its saved queries) when the stage is disposable', () => {
+    template.hasResource('AWS::Glue::Database', { DeletionPolicy: 'Delete' });
+    template.hasResource('AWS::Athena::WorkGroup', {
+      DeletionPolicy: 'Delete',
+      Properties: { RecursiveDeleteOption: true },
+    });
+  });
+
   it('gives a capability with no access nothing but its logs and traces', () => {
     expect(actionsOf('isolated').sort()).toEqual(
       [
@@ -84,6 +135,68 @@ describe('access levels (tree only, no bundling)', () => {
       DeletionPolicy: 'Delete',
       Properties: { DeletionProtectionEnabled: false },
     });
+  });
+});
+
+describe('offline store', () => {
+  it('names its database and workgroup after the stack, so two stages do not collide', () => {
+    const app = treeOnlyApp();
+    const names = ['dev', 'prod'].map((stageName) => {
+      const { offlineStore } = new MlopsStack(app, `MlopsPlatform-${stageName}`, {
+        stageName,
+        capabilities: accessVariants,
+        defaultRouteCapability: 'isolated',
+      });
+      const database = offlineStore.database.databaseInput as { name: string };
+      return [database.name, offlineStore.workGroup.name];
+    });
+
+    expect(names).toEqual([
+      ['mlopsplatform_dev_offline', 'MlopsPlatform-dev-offline'],
+      ['mlopsplatform_prod_offline', 'MlopsPlatform-prod-offline'],
+    ]);
+  });
+
+  it('takes the per-query scan cutoff from the stack props', () => {
+    const stack = new MlopsStack(treeOnlyApp(), 'Cutoff', {
+      stageName: 'cutoff',
+      capabilities: accessVariants,
+      defaultRouteCapability: 'isolated',
+      offlineBytesScannedCutoffPerQuery: Size.gibibytes(1),
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: { BytesScannedCutoffPerQuery: 1024 ** 3 },
+    });
+  });
+
+  it("refuses a cutoff under Athena's 10 MB floor and a database name the engine would refuse", () => {
+    const stackWithStore = (props: Partial<OfflineStoreProps>) => {
+      const stack = new Stack(treeOnlyApp(), 'Offline');
+      const encryptionKey = new EncryptionKey(stack, 'Key').key;
+      const bucket = new Bucket(stack, 'Bucket');
+      return () => new OfflineStore(stack, 'Store', { bucket, encryptionKey, ...props });
+    };
+
+    expect(stackWithStore({ bytesScannedCutoffPerQuery: Size.mebibytes(1) })).toThrow(/at least 10 MB/);
+    expect(stackWithStore({ databaseName: 'Offline-Store' })).toThrow(/databaseName "Offline-Store"/);
+    expect(stackWithStore({})).not.toThrow();
+  });
+
+  it('is required by a catalogue that asks for offline queries', () => {
+    const stack = new Stack(treeOnlyApp(), 'NoStore');
+    const encryptionKey = new EncryptionKey(stack, 'Key').key;
+
+    expect(
+      () =>
+        new CapabilityFunctions(stack, 'Capabilities', {
+          capabilities: accessVariants,
+          metadata: new MetadataTable(stack, 'Table', { encryptionKey }),
+          artifacts: new ArtifactBucket(stack, 'Artifacts', { encryptionKey }),
+          notifications: new NotificationTopic(stack, 'Topic', { encryptionKey }),
+          events: new PlatformEvents(stack, 'Events'),
+        }),
+    ).toThrow(/querier ask for offline queries, but no offlineStore was given/);
   });
 });
 

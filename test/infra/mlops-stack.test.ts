@@ -8,7 +8,13 @@ import { LambdaEnvironment } from '../../lambdas/shared/config';
 import { routeKeyOf } from '../../lambdas/shared/http/route';
 import { PLATFORM_BUNDLING } from '../../lib/constructs/platform-function';
 import { MlopsStack } from '../../lib/mlops-stack';
-import { allowedActionsOf, allowedStatementsOf, cdkJsonContext, logicalIdOf } from './support';
+import {
+  type AllowedStatement,
+  allowedActionsOf,
+  allowedStatementsOf,
+  cdkJsonContext,
+  logicalIdOf,
+} from './support';
 
 // One synth for the whole file: it bundles every function with esbuild, which is the slow part.
 let app: App;
@@ -96,14 +102,20 @@ describe('functions', () => {
   it('get exactly the variables of lambdas/shared/config.ts, wired to the stack resources', () => {
     const fromLambda = ['AWS_REGION'];
     const ours = ['POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
-    const expected = [
-      ...Object.keys(LambdaEnvironment.shape).filter((name) => !fromLambda.includes(name)),
-      ...ours,
-    ];
+    const [optional, required] = partition(
+      Object.entries(LambdaEnvironment.shape),
+      ([, schema]) => schema.safeParse(undefined).success,
+    );
 
+    expect(optional.map(([name]) => name).sort()).toEqual(OFFLINE_VARIABLES.slice().sort());
     for (const [name, fn] of stack.functions.functions) {
       const variables = (propertiesOf(fn.function).Environment as { Variables: Props }).Variables;
-      expect(Object.keys(variables).sort()).toEqual(expected.sort());
+      const expected = [
+        ...required.map(([variable]) => variable).filter((variable) => !fromLambda.includes(variable)),
+        ...ours,
+        ...(accessOf(name).offlineQueries === 'query' ? OFFLINE_VARIABLES : []),
+      ];
+      expect(Object.keys(variables).sort(), name).toEqual(expected.sort());
       expect(variables).toMatchObject({
         METADATA_TABLE_NAME: { Ref: logicalIdOf(stack, stack.metadata.table) },
         ARTIFACT_BUCKET_NAME: { Ref: logicalIdOf(stack, stack.artifacts.bucket) },
@@ -170,6 +182,10 @@ describe('functions', () => {
       );
       expect(actions.includes('sns:Publish'), `${capability.name} sns`).toBe(notifications === 'publish');
       expect(actions.includes('events:PutEvents'), `${capability.name} events`).toBe(events === 'publish');
+      expect(
+        actions.filter((a) => /^(athena|glue):/.test(a)),
+        `${capability.name} offline queries`,
+      ).toEqual(capability.access.offlineQueries === 'query' ? expect.arrayContaining(QUERY_ACTIONS) : []);
     }
   });
 
@@ -192,6 +208,127 @@ describe('functions', () => {
       }
     }
     expect(JSON.stringify(bus)).toContain(':event-bus/default');
+  });
+});
+
+describe('offline store', () => {
+  const featuresRole = () => logicalIdOf(stack, stack.functions.functionOf('features').role);
+
+  it('is a Glue database in the account catalog, named after the stack', () => {
+    template.resourceCountIs('AWS::Glue::Database', 1);
+    template.hasResourceProperties('AWS::Glue::Database', {
+      CatalogId: { Ref: 'AWS::AccountId' },
+      DatabaseInput: { Name: 'platform_offline' },
+    });
+  });
+
+  it('is queried through an Athena workgroup that enforces KMS-encrypted results and a scan cutoff', () => {
+    template.resourceCountIs('AWS::Athena::WorkGroup', 1);
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      Name: 'Platform-offline',
+      State: 'ENABLED',
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: true,
+        PublishCloudWatchMetricsEnabled: true,
+        BytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+        EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
+        ResultConfiguration: {
+          OutputLocation: {
+            'Fn::Join': [
+              '',
+              ['s3://', { Ref: logicalIdOf(stack, stack.artifacts.bucket) }, '/athena-results/'],
+            ],
+          },
+          EncryptionConfiguration: {
+            EncryptionOption: 'SSE_KMS',
+            KmsKey: { 'Fn::GetAtt': [logicalIdOf(stack, stack.key.key), 'Arn'] },
+          },
+        },
+      },
+    });
+  });
+
+  it('lets the features role run Athena queries in that workgroup only', () => {
+    const athena = allowedStatementsOf(template, featuresRole())
+      .filter((s) => s.actions.some((a) => a.startsWith('athena:')))
+      .map(normalized);
+
+    expect(athena).toEqual([
+      normalized({
+        actions: QUERY_ACTIONS.filter((a) => a.startsWith('athena:')),
+        resources: [stack.resolve(stack.offlineStore.workGroupArn)],
+      }),
+    ]);
+    expect(JSON.stringify(athena[0]?.resources)).toContain(':workgroup/');
+  });
+
+  it('lets the features role use the tables of the offline database only, in the account catalog', () => {
+    const glue = allowedStatementsOf(template, featuresRole())
+      .filter((s) => s.actions.some((a) => a.startsWith('glue:')))
+      .map(normalized);
+    const { catalogArn, databaseArn, tablesArn } = stack.offlineStore;
+
+    expect(glue).toEqual([
+      normalized({
+        actions: QUERY_ACTIONS.filter((a) => a.startsWith('glue:')),
+        resources: [catalogArn, databaseArn, tablesArn].map((arn) => stack.resolve(arn)),
+      }),
+    ]);
+  });
+
+  it('grants the features role reads of offline/, training-sets/, athena-results/ and writes of the last two', () => {
+    const bucket = logicalIdOf(stack, stack.artifacts.bucket);
+    const prefixed = (prefix: string) => ({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}*`]],
+    });
+    const statements = allowedStatementsOf(template, featuresRole()).map(normalized);
+
+    expect(statements).toContainEqual(
+      normalized({
+        actions: ['s3:GetObject'],
+        resources: ['offline/', 'training-sets/', 'athena-results/'].map(prefixed),
+      }),
+    );
+    expect(statements).toContainEqual(
+      normalized({
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        resources: ['training-sets/', 'athena-results/'].map(prefixed),
+      }),
+    );
+  });
+
+  it('sets its variables on the functions that may query it, and on no other', () => {
+    for (const [name, fn] of stack.functions.functions) {
+      const variables = (propertiesOf(fn.function).Environment as { Variables: Props }).Variables;
+      if (accessOf(name).offlineQueries === 'query') {
+        expect(variables, name).toMatchObject({
+          OFFLINE_DATABASE: { Ref: stack.getLogicalId(stack.offlineStore.database) },
+          ATHENA_WORKGROUP: { Ref: stack.getLogicalId(stack.offlineStore.workGroup) },
+        });
+      } else {
+        expect(
+          Object.keys(variables).filter((v) => OFFLINE_VARIABLES.includes(v)),
+          name,
+        ).toEqual([]);
+      }
+    }
+    expect(accessOf('features').offlineQueries).toBe('query');
+  });
+
+  it('gives no other capability any Athena or Glue action', () => {
+    const others = capabilities.filter((capability) => capability.name !== 'features');
+
+    expect(others.length).toBeGreaterThan(0);
+    for (const capability of others) {
+      const actions = allowedActionsOf(
+        template,
+        logicalIdOf(stack, stack.functions.functionOf(capability.name).role),
+      );
+      expect(
+        actions.filter((a) => /^(athena|glue):/.test(a)),
+        capability.name,
+      ).toEqual([]);
+    }
   });
 });
 
@@ -285,11 +422,48 @@ describe('stack', () => {
   });
 
   it('outputs the API URL, table, bucket and topic', () => {
-    for (const output of ['ApiUrl', 'MetadataTableName', 'ArtifactBucketName', 'NotificationTopicArn']) {
+    for (const output of [
+      'ApiUrl',
+      'MetadataTableName',
+      'ArtifactBucketName',
+      'NotificationTopicArn',
+      'OfflineDatabaseName',
+      'AthenaWorkGroupName',
+    ]) {
       template.hasOutput(output, { Value: Match.anyValue() });
     }
   });
 });
+
+const OFFLINE_VARIABLES = ['OFFLINE_DATABASE', 'ATHENA_WORKGROUP'];
+const QUERY_ACTIONS = [
+  'athena:StartQueryExecution',
+  'athena:GetQueryExecution',
+  'athena:GetQueryResults',
+  'athena:StopQueryExecution',
+  'glue:GetDatabase',
+  'glue:GetTable',
+  'glue:GetTables',
+  'glue:CreateTable',
+  'glue:DeleteTable',
+  'glue:GetPartitions',
+];
+
+function accessOf(name: string) {
+  const capability = capabilities.find((c) => c.name === name);
+  if (!capability) throw new Error(`no capability ${name} in the catalogue`);
+  return capability.access;
+}
+
+/** A statement with actions and resources in a fixed order (minimizePolicies sorts and merges them). */
+function normalized(statement: AllowedStatement): AllowedStatement {
+  const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+  return { actions: [...statement.actions].sort(), resources: [...statement.resources].sort(byJson) };
+}
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
+}
 
 function propertiesOf(construct: { node: { defaultChild?: unknown } }): Props {
   return template.toJSON().Resources[logicalIdOf(stack, construct)].Properties;

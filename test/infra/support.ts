@@ -40,6 +40,12 @@ export const accessVariants: readonly Capability[] = [
     access: { metadata: 'readWrite', artifacts: 'none', notifications: 'none', events: 'publish' },
   },
   {
+    name: 'querier',
+    entry: 'lambdas/platform/handler.ts',
+    routes: {},
+    access: { metadata: 'none', artifacts: 'none', notifications: 'none', offlineQueries: 'query' },
+  },
+  {
     name: 'isolated',
     entry: 'lambdas/platform/handler.ts',
     routes: {},

@@ -18,6 +18,9 @@ describe('features: route table', () => {
       '/feature-services',
       '/feature-services/{name}',
       '/features/online',
+      '/training-sets',
+      '/training-sets/{id}',
+      '/training-sets/{id}/rows',
     ]);
   });
 });
