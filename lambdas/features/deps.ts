@@ -1,19 +1,16 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ConditionFailedError, TransactionConflictError } from '../shared/errors';
 import { sortableIdGenerator } from '../shared/ids';
+import { DEFAULT_RETRY, type RetryPolicy } from '../shared/optimistic-retry';
 import type { Clock } from '../shared/ports/clock';
 import type { MetadataStore } from '../shared/ports/metadata-store';
 import { noOpOfflineSink, type OfflineSink } from '../shared/ports/offline-sink';
 import { DefinitionCache } from './definition-cache';
 
-/** Full-jitter exponential backoff bounded in time (the registry's policy, same figures). */
-export interface RetryPolicy {
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-  readonly budgetMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 1, maxDelayMs: 100, budgetMs: 5_000 };
+export {
+  DEFAULT_RETRY,
+  isContention,
+  type RetryPolicy,
+  withOptimisticRetry,
+} from '../shared/optimistic-retry';
 
 export interface FeaturesDeps {
   readonly store: MetadataStore;
@@ -53,24 +50,6 @@ export const featuresDeps = (
   newId: sortableIdGenerator(deps.clock),
   definitions: new DefinitionCache(deps.clock, deps.latestCacheMs ?? LATEST_CACHE_MS),
 });
-
-export const isContention = (error: unknown): boolean =>
-  error instanceof ConditionFailedError || error instanceof TransactionConflictError;
-
-/** Runs a read-then-conditional-write attempt until it commits, or the time budget is spent. */
-export const withOptimisticRetry = async <T>(policy: RetryPolicy, attempt: () => Promise<T>): Promise<T> => {
-  const started = performance.now();
-  for (let tries = 1; ; tries++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!isContention(error)) throw error;
-      const delay = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (tries - 1));
-      if (performance.now() - started + delay > policy.budgetMs) throw error;
-      await sleep(delay);
-    }
-  }
-};
 
 /**
  * Runs `task` over `items` with at most `limit` in flight: enough parallel DynamoDB transactions to
