@@ -183,6 +183,8 @@ export const makeHttpHandler = <T extends RouteTable>(options: HttpHandlerOption
 
   const core = async (event: HttpEvent, context: Context): Promise<HttpResponse> => {
     const requestId = event.requestContext?.requestId ?? 'unknown';
+    // Right in Lambda (one request per instance at a time). The local server runs requests concurrently
+    // on one logger, so the edge's own lines below also carry the id explicitly.
     logger.appendKeys({ apiRequestId: requestId, routeKey: event.routeKey });
     metrics.addMetric('Requests', MetricUnit.Count, 1);
     try {
@@ -199,10 +201,19 @@ export const makeHttpHandler = <T extends RouteTable>(options: HttpHandlerOption
     } catch (error) {
       const response = problemResponse(error, requestId);
       if (response.statusCode >= 500) {
-        logger.error('request failed', { error: error as Error });
+        logger.error('request failed', {
+          error: error as Error,
+          apiRequestId: requestId,
+          routeKey: event.routeKey,
+        });
         metrics.addMetric('ServerError', MetricUnit.Count, 1);
       } else {
-        logger.info('request refused', { status: response.statusCode, problem: JSON.parse(response.body) });
+        logger.info('request refused', {
+          status: response.statusCode,
+          problem: JSON.parse(response.body),
+          apiRequestId: requestId,
+          routeKey: event.routeKey,
+        });
         metrics.addMetric('ClientError', MetricUnit.Count, 1);
       }
       return response;
