@@ -19,11 +19,18 @@ const MAX_SK_BYTES = 1024;
 // Smallest magnitude a DynamoDB number may have; smaller non-zero values are rejected as underflow.
 const MIN_NUMBER_MAGNITUDE = 1e-130;
 
+/**
+ * Whether `value` takes at most `maxBytes` in UTF-8. A UTF-16 code unit never takes more than 3 UTF-8
+ * bytes, so short strings pass without being measured (the common case, on every write).
+ */
+const fitsUtf8 = (value: string, maxBytes: number): boolean =>
+  value.length * 3 <= maxBytes || Buffer.byteLength(value, 'utf8') <= maxBytes;
+
 const invalid = (field: string, rule: string, message: string) =>
   new ValidationError([{ field, rule, message }]);
 
 const assertKeyPart = (field: 'pk' | 'sk', value: unknown, maxBytes: number): void => {
-  if (typeof value !== 'string' || value.length === 0 || Buffer.byteLength(value, 'utf8') > maxBytes) {
+  if (typeof value !== 'string' || value.length === 0 || !fitsUtf8(value, maxBytes)) {
     throw invalid(`key.${field}`, 'item_key', `must be a string of 1 to ${maxBytes} UTF-8 bytes`);
   }
 };
@@ -55,8 +62,7 @@ export const resolveSortKeySelection = (
   for (const bound of ['gte', 'lte'] as const) {
     const value: unknown = range[bound];
     const valid =
-      value === undefined ||
-      (typeof value === 'string' && value.length > 0 && Buffer.byteLength(value, 'utf8') <= MAX_SK_BYTES);
+      value === undefined || (typeof value === 'string' && value.length > 0 && fitsUtf8(value, MAX_SK_BYTES));
     if (!valid) {
       throw invalid(`range.${bound}`, 'item_key', `must be a string of 1 to ${MAX_SK_BYTES} UTF-8 bytes`);
     }
@@ -105,16 +111,33 @@ export const MAX_ITEM_BYTES = 400 * 1024;
  * 1 byte for booleans and null, 3 bytes per map or list plus 1 per element, attribute names as
  * UTF-8). Numbers are counted at their maximum, so the estimate errs towards refusing.
  */
-const storedSize = (value: JsonValue): number => {
-  if (typeof value === 'string') return Buffer.byteLength(value);
+const storedSize = (value: JsonValue, bytes: (text: string) => number): number => {
+  if (typeof value === 'string') return bytes(value);
   if (typeof value === 'number') return 21;
   if (value === null || typeof value === 'boolean') return 1;
-  if (Array.isArray(value)) return value.reduce<number>((sum, entry) => sum + 1 + storedSize(entry), 3);
+  if (Array.isArray(value))
+    return value.reduce<number>((sum, entry) => sum + 1 + storedSize(entry, bytes), 3);
   let sum = 3;
   for (const [key, entry] of Object.entries(value)) {
-    if (entry !== undefined) sum += 1 + Buffer.byteLength(key) + storedSize(entry);
+    if (entry !== undefined) sum += 1 + bytes(key) + storedSize(entry, bytes);
   }
   return sum;
+};
+
+const exactBytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+/** At least the UTF-8 size (a UTF-16 code unit takes at most 3 bytes), without reading the string. */
+const boundBytes = (text: string): number => text.length * 3;
+
+/** The size DynamoDB counts for an item: measured exactly only when the cheap upper bound is over the limit. */
+const itemSize = (op: { readonly pk?: string; readonly sk?: string; readonly data: unknown }): number => {
+  const size = (bytes: (text: string) => number) =>
+    storedSize(op.data as JsonValue, bytes) +
+    bytes(op.pk ?? '') +
+    bytes(op.sk ?? '') +
+    'pkskrevdataexpiresAt'.length +
+    2 * 21;
+  const bound = size(boundBytes);
+  return bound <= MAX_ITEM_BYTES ? bound : size(exactBytes);
 };
 
 export const assertPutInput = (op: {
@@ -129,12 +152,7 @@ export const assertPutInput = (op: {
   }
   assertJson(op.data as JsonValue, 'data');
   // Both adapters refuse what DynamoDB would refuse, so a write that succeeds locally succeeds in the cloud.
-  const bytes =
-    storedSize(op.data as JsonValue) +
-    Buffer.byteLength(op.pk ?? '') +
-    Buffer.byteLength(op.sk ?? '') +
-    'pkskrevdataexpiresAt'.length +
-    2 * 21;
+  const bytes = itemSize(op);
   if (bytes > MAX_ITEM_BYTES) throw new ItemTooLargeError(bytes, MAX_ITEM_BYTES);
   if (op.expiresAt !== undefined && (!Number.isSafeInteger(op.expiresAt) || op.expiresAt <= 0)) {
     throw invalid('expiresAt', 'epoch_seconds', 'must be a positive integer of epoch seconds');

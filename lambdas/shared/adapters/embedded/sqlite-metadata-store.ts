@@ -41,6 +41,8 @@ interface Row {
   expires_at: number | null;
 }
 
+type RevRow = Pick<Row, 'rev' | 'expires_at'>;
+
 // WITHOUT ROWID keeps rows in (pk, sk) order; TEXT in BINARY collation compares with memcmp over UTF-8,
 // which is the order DynamoDB gives sort keys.
 const SCHEMA = `CREATE TABLE IF NOT EXISTS items (
@@ -59,6 +61,7 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly #db: Database.Database;
   readonly #now: () => number;
   readonly #selectRow: Database.Statement<[string, string], Row>;
+  readonly #selectRev: Database.Statement<[string, string], RevRow>;
   readonly #upsertRow: Database.Statement<[string, string, number, string, number | null]>;
   readonly #deleteRow: Database.Statement<[string, string]>;
   readonly #queries = new Map<string, Database.Statement<Record<string, unknown>, Row>>();
@@ -73,6 +76,8 @@ export class SqliteMetadataStore implements MetadataStore {
     this.#db.pragma('synchronous = NORMAL');
     this.#db.exec(SCHEMA);
     this.#selectRow = this.#db.prepare('SELECT * FROM items WHERE pk = ? AND sk = ?');
+    // Conditions and revisions need only these two columns: no `data` to copy out or parse.
+    this.#selectRev = this.#db.prepare('SELECT rev, expires_at FROM items WHERE pk = ? AND sk = ?');
     this.#upsertRow = this.#db.prepare(
       'INSERT OR REPLACE INTO items (pk, sk, rev, data, expires_at) VALUES (?, ?, ?, ?, ?)',
     );
@@ -201,28 +206,33 @@ export class SqliteMetadataStore implements MetadataStore {
     return row && (row.expires_at === null || row.expires_at > now) ? toItem(row) : undefined;
   }
 
-  /** Throws if `condition` fails; returns the live row it read (`null`: none), or undefined if it read nothing. */
+  /** The revision of the live item at `key`, 0 when there is none (absent or expired). */
+  #liveRev(key: ItemKey, now: number): number {
+    const row = this.#selectRev.get(key.pk, key.sk);
+    return row && (row.expires_at === null || row.expires_at > now) ? row.rev : 0;
+  }
+
+  /** Throws if `condition` fails; returns the live revision it read (0: none), or undefined if it read nothing. */
   #check(
     key: ItemKey,
     condition: WriteCondition | undefined,
     now: number,
     index?: number,
-  ): Item | null | undefined {
+  ): number | undefined {
     if (condition === undefined) return undefined;
-    const current = this.#liveRow(key, now);
-    const holds = 'exists' in condition ? current !== undefined : (current?.rev ?? 0) === condition.rev;
+    const rev = this.#liveRev(key, now);
+    const holds = 'exists' in condition ? rev !== 0 : rev === condition.rev;
     if (!holds) {
       throw new ConditionFailedError(`condition failed on ${keyId(key)}`, {
         ...(index === undefined ? {} : { failedIndex: index }),
       });
     }
-    return current ?? null;
+    return rev;
   }
 
   /** Writes after the caller checked the condition; an expired item counts as absent, so rev restarts. */
-  #write(op: Omit<PutOp, 'kind'>, now: number, current?: Item | null): Item {
-    const live = current === undefined ? this.#liveRow(op, now) : current;
-    const rev = (live?.rev ?? 0) + 1;
+  #write(op: Omit<PutOp, 'kind'>, now: number, currentRev?: number): Item {
+    const rev = (currentRev ?? this.#liveRev(op, now)) + 1;
     this.#upsertRow.run(op.pk, op.sk, rev, JSON.stringify(op.data), op.expiresAt ?? null);
     return {
       pk: op.pk,
