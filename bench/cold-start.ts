@@ -24,6 +24,9 @@ const lambdaEnv = {
   NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench',
   EVENT_BUS_NAME: 'default',
   POWERTOOLS_SERVICE_NAME: 'bench',
+  // Set by CDK on capabilities that query the offline store (features); harmless for the others.
+  OFFLINE_DATABASE: 'bench_offline',
+  ATHENA_WORKGROUP: 'bench-offline',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
