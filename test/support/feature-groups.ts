@@ -1,4 +1,5 @@
 import type { FeatureGroupVersion, FeatureSpec } from '../../lambdas/features/definitions';
+import { manualClock as sharedManualClock } from './clock';
 
 /** A feature group version as the definitions module would store it. */
 export const featureGroup = (
@@ -21,16 +22,8 @@ export const feature = (name: string, type: FeatureSpec['type']): FeatureSpec =>
   nullable: true,
 });
 
-/** A clock the test moves by hand. */
-export const manualClock = (start = '2026-02-01T00:00:00.000Z') => {
-  let now = new Date(start).getTime();
-  return {
-    now: () => new Date(now),
-    set: (iso: string) => {
-      now = new Date(iso).getTime();
-    },
-  };
-};
+/** A clock the test moves by hand, starting where these fixtures' histories do. */
+export const manualClock = (start = '2026-02-01T00:00:00.000Z') => sharedManualClock(start);
 
 /** Batch ids that sort in the order they were made: b0000000001, b0000000002, ... */
 export const countingIds = (prefix = 'b') => {

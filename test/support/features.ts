@@ -9,8 +9,8 @@ import type { HttpHandler } from '../../lambdas/shared/http/handler';
 import { makeObservability } from '../../lambdas/shared/observability';
 import type { ItemKey, JsonObject, MetadataStore, WriteOp } from '../../lambdas/shared/ports/metadata-store';
 import type { OfflineSink } from '../../lambdas/shared/ports/offline-sink';
-import { httpEvent, lambdaContext } from './http';
-import { type ManualClock, manualClock, type Response, WriteRecordingStore } from './registry';
+import { type RouteCaller, routeCaller } from './http';
+import { type ManualClock, manualClock, WriteRecordingStore } from './registry';
 
 export class RecordingOfflineSink implements OfflineSink {
   readonly appended: { group: FeatureGroupVersion; records: readonly Record<string, unknown>[] }[] = [];
@@ -62,15 +62,7 @@ export interface FeaturesFixture {
   readonly offline: RecordingOfflineSink;
   readonly deps: FeaturesDeps;
   readonly handler: HttpHandler;
-  call(
-    routeKey: string,
-    request?: {
-      params?: Record<string, string | number>;
-      query?: Record<string, string>;
-      body?: unknown;
-      actor?: string;
-    },
-  ): Promise<Response>;
+  readonly call: RouteCaller;
 }
 
 export const featuresFixture = (
@@ -88,23 +80,7 @@ export const featuresFixture = (
     offline,
     deps,
     handler,
-    async call(routeKey, request = {}) {
-      const pathParameters = Object.fromEntries(
-        Object.entries(request.params ?? {}).map(([key, value]) => [key, String(value)]),
-      );
-      const event = httpEvent(routeKey, {
-        pathParameters,
-        ...(request.query ? { queryStringParameters: request.query } : {}),
-        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-        headers: { 'content-type': 'application/json', 'x-mlops-actor': request.actor ?? 'alice' },
-      });
-      const response = await handler(event, lambdaContext);
-      return {
-        status: response.statusCode,
-        contentType: response.headers?.['content-type'] as string | undefined,
-        json: response.body ? JSON.parse(response.body) : undefined,
-      };
-    },
+    call: routeCaller(handler),
   };
 };
 

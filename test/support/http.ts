@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import type { HttpEvent } from '../../lambdas/shared/http/handler';
+import type { HttpEvent, HttpHandler } from '../../lambdas/shared/http/handler';
 
 /** A minimal HTTP API v2 event, as API Gateway would send for `routeKey`. */
 export const httpEvent = (
@@ -46,3 +46,43 @@ export const lambdaContext = {
 /** A parsed JSON response body, typed loosely for assertions. */
 // biome-ignore lint/suspicious/noExplicitAny: test assertions walk arbitrary JSON.
 export const readJson = async (response: Response): Promise<any> => response.json();
+
+/** A route's answer as the in-process fixtures see it. */
+export interface RouteResponse {
+  readonly status: number;
+  readonly contentType: string | undefined;
+  // biome-ignore lint/suspicious/noExplicitAny: test assertions walk arbitrary JSON.
+  readonly json: any;
+}
+
+export interface RouteCallInput {
+  readonly params?: Record<string, string | number>;
+  readonly query?: Record<string, string>;
+  readonly body?: unknown;
+  /** Defaults to alice. */
+  readonly actor?: string;
+}
+
+/** Calls a handler's route in-process, e.g. `call('POST /models', { body: {...} })`. */
+export type RouteCaller = (routeKey: string, request?: RouteCallInput) => Promise<RouteResponse>;
+
+/** A caller that builds the API Gateway event for a route and parses the JSON answer. */
+export const routeCaller =
+  (handler: HttpHandler): RouteCaller =>
+  async (routeKey, request = {}) => {
+    const pathParameters = Object.fromEntries(
+      Object.entries(request.params ?? {}).map(([key, value]) => [key, String(value)]),
+    );
+    const event = httpEvent(routeKey, {
+      pathParameters,
+      ...(request.query ? { queryStringParameters: request.query } : {}),
+      ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+      headers: { 'content-type': 'application/json', 'x-mlops-actor': request.actor ?? 'alice' },
+    });
+    const response = await handler(event, lambdaContext);
+    return {
+      status: response.statusCode,
+      contentType: response.headers?.['content-type'] as string | undefined,
+      json: response.body ? JSON.parse(response.body) : undefined,
+    };
+  };

@@ -9,7 +9,6 @@ import { type RegistryDeps, registryDeps } from '../../lambdas/registry/deps';
 import { ConditionFailedError } from '../../lambdas/shared/errors';
 import type { HttpHandler } from '../../lambdas/shared/http/handler';
 import { makeObservability } from '../../lambdas/shared/observability';
-import type { Clock } from '../../lambdas/shared/ports/clock';
 import type { EventPublisher, PlatformEvent } from '../../lambdas/shared/ports/event-publisher';
 import type {
   DeleteOp,
@@ -22,7 +21,8 @@ import type {
   QueryOptions,
   WriteOp,
 } from '../../lambdas/shared/ports/metadata-store';
-import { httpEvent, lambdaContext } from './http';
+import { type ManualClock, manualClock } from './clock';
+import { type RouteCaller, routeCaller } from './http';
 
 export class RecordingEventPublisher implements EventPublisher {
   readonly published: PlatformEvent[] = [];
@@ -39,19 +39,7 @@ export class RecordingEventPublisher implements EventPublisher {
   }
 }
 
-export interface ManualClock extends Clock {
-  advance(ms: number): void;
-}
-
-export const manualClock = (iso = '2026-11-28T10:00:00.000Z'): ManualClock => {
-  let now = Date.parse(iso);
-  return {
-    now: () => new Date(now),
-    advance: (ms) => {
-      now += ms;
-    },
-  };
-};
+export { type ManualClock, manualClock } from './clock';
 
 /** Delegates to `inner` and records each write op that committed. */
 export class WriteRecordingStore implements MetadataStore {
@@ -88,13 +76,6 @@ export class WriteRecordingStore implements MetadataStore {
   }
 }
 
-export interface Response {
-  readonly status: number;
-  readonly contentType: string | undefined;
-  // biome-ignore lint/suspicious/noExplicitAny: test assertions walk arbitrary JSON.
-  readonly json: any;
-}
-
 export interface RegistryFixture {
   readonly store: WriteRecordingStore;
   readonly events: RecordingEventPublisher;
@@ -102,15 +83,7 @@ export interface RegistryFixture {
   readonly deps: RegistryDeps;
   readonly handler: HttpHandler;
   /** Calls a route, e.g. `call('POST /models', { body: {...} })`; the actor defaults to alice. */
-  call(
-    routeKey: string,
-    request?: {
-      params?: Record<string, string | number>;
-      query?: Record<string, string>;
-      body?: unknown;
-      actor?: string;
-    },
-  ): Promise<Response>;
+  readonly call: RouteCaller;
 }
 
 export const registryFixture = (
@@ -128,23 +101,7 @@ export const registryFixture = (
     clock,
     deps,
     handler,
-    async call(routeKey, request = {}) {
-      const pathParameters = Object.fromEntries(
-        Object.entries(request.params ?? {}).map(([key, value]) => [key, String(value)]),
-      );
-      const event = httpEvent(routeKey, {
-        pathParameters,
-        ...(request.query ? { queryStringParameters: request.query } : {}),
-        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-        headers: { 'content-type': 'application/json', 'x-mlops-actor': request.actor ?? 'alice' },
-      });
-      const response = await handler(event, lambdaContext);
-      return {
-        status: response.statusCode,
-        contentType: response.headers?.['content-type'] as string | undefined,
-        json: response.body ? JSON.parse(response.body) : undefined,
-      };
-    },
+    call: routeCaller(handler),
   };
 };
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { monotonicFactory } from 'ulid';
+import { sortableIdGenerator } from '../../shared/ids';
 import type { Clock } from '../../shared/ports/clock';
 import type { OfflineSink } from '../../shared/ports/offline-sink';
 import type { FeatureGroupVersion } from '../definitions';
@@ -28,8 +28,7 @@ export class FileOfflineSink implements OfflineSink {
   constructor(options: FileOfflineSinkOptions) {
     this.#root = options.root;
     this.#clock = options.clock;
-    const ulid = monotonicFactory();
-    this.#newBatchId = options.newBatchId ?? (() => ulid(this.#clock.now().getTime()));
+    this.#newBatchId = options.newBatchId ?? sortableIdGenerator(options.clock);
   }
 
   async append(group: FeatureGroupVersion, records: readonly Record<string, unknown>[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { monotonicFactory } from 'ulid';
+import { sortableIdGenerator } from '../../shared/ids';
 import type { Clock } from '../../shared/ports/clock';
 import type { ObjectStore } from '../../shared/ports/object-store';
 import type { OfflineSink } from '../../shared/ports/offline-sink';
@@ -29,8 +29,7 @@ export class ObjectStoreOfflineSink implements OfflineSink {
   constructor(options: ObjectStoreOfflineSinkOptions) {
     this.#objects = options.objects;
     this.#clock = options.clock;
-    const ulid = monotonicFactory();
-    this.#newBatchId = options.newBatchId ?? (() => ulid(this.#clock.now().getTime()));
+    this.#newBatchId = options.newBatchId ?? sortableIdGenerator(options.clock);
   }
 
   async append(group: FeatureGroupVersion, records: readonly Record<string, unknown>[]): Promise<void> {
