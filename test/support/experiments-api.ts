@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { makeExperimentsHandler } from '../../lambdas/experiments/app';
 import type { ExperimentsDeps } from '../../lambdas/experiments/context';
 import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
@@ -8,6 +9,8 @@ import type { MetadataStore } from '../../lambdas/shared/ports/metadata-store';
 import { httpEvent, lambdaContext } from './http';
 
 export const T0 = Date.UTC(2026, 10, 28, 10);
+export const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+export const UNKNOWN_ID = '01KB0000000000000000000000';
 
 /** Experiment tracking on an in-memory SQLite store, called through its HTTP handler. */
 export const experimentsApi = (options: Partial<Pick<ExperimentsDeps, 'modelVersionExists'>> = {}) => {
@@ -87,3 +90,20 @@ export const experimentsApi = (options: Partial<Pick<ExperimentsDeps, 'modelVers
 };
 
 export type ExperimentsApi = ReturnType<typeof experimentsApi>;
+
+/**
+ * Registers, in the calling describe block, an afterEach that closes every API the test made;
+ * returns `setup`, which makes a fresh API per call.
+ */
+export const useExperimentsApis = () => {
+  const apis: ExperimentsApi[] = [];
+  const setup = (options?: Parameters<typeof experimentsApi>[0]) => {
+    const api = experimentsApi(options);
+    apis.push(api);
+    return api;
+  };
+  afterEach(() => {
+    for (const api of apis.splice(0)) api.close();
+  });
+  return setup;
+};
