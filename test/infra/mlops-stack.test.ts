@@ -1,41 +1,39 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { App } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { capabilities, DEFAULT_ROUTE_CAPABILITY } from '../../lambdas/catalogue';
 import { LambdaEnvironment } from '../../lambdas/shared/config';
 import { routeKeyOf } from '../../lambdas/shared/http/route';
 import { PLATFORM_BUNDLING } from '../../lib/constructs/platform-function';
-import { MlopsStack } from '../../lib/mlops-stack';
+import type { MlopsStack } from '../../lib/mlops-stack';
 import {
-  type AllowedStatement,
+  accessOf,
   allowedActionsOf,
   allowedStatementsOf,
-  cdkJsonContext,
   logicalIdOf,
+  OFFLINE_VARIABLES,
+  type Props,
+  propertiesIn,
+  QUERY_ACTIONS,
+  synthesizeMlopsStack,
 } from './support';
 
+// The API, the functions and the stack as a whole; the data resources are in mlops-stack-data.test.ts.
 // One synth for the whole file: it bundles every function with esbuild, which is the slow part.
 let app: App;
 let stack: MlopsStack;
 let template: Template;
 
 beforeAll(() => {
-  app = new App({ context: cdkJsonContext() });
-  stack = new MlopsStack(app, 'Platform', { stageName: 'test' });
-  template = Template.fromStack(stack);
+  ({ app, stack, template } = synthesizeMlopsStack());
 });
 
-type Props = Record<string, unknown>;
 const resourcesOf = (type: string) =>
   template.findResources(type) as Record<string, { Properties: Props; DeletionPolicy?: string }>;
-const tlsDeny = (action: string) =>
-  Match.objectLike({
-    Effect: 'Deny',
-    Action: action,
-    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-  });
+const propertiesOf = (construct: { node: { defaultChild?: unknown } }): Props =>
+  propertiesIn(template, stack, construct);
 
 describe('API', () => {
   it('is one HTTP API with a route per catalogue route, plus $default', () => {
@@ -211,199 +209,6 @@ describe('functions', () => {
   });
 });
 
-describe('offline store', () => {
-  const featuresRole = () => logicalIdOf(stack, stack.functions.functionOf('features').role);
-
-  it('is a Glue database in the account catalog, named after the stack', () => {
-    template.resourceCountIs('AWS::Glue::Database', 1);
-    template.hasResourceProperties('AWS::Glue::Database', {
-      CatalogId: { Ref: 'AWS::AccountId' },
-      DatabaseInput: { Name: 'platform_offline' },
-    });
-  });
-
-  it('is queried through an Athena workgroup that enforces KMS-encrypted results and a scan cutoff', () => {
-    template.resourceCountIs('AWS::Athena::WorkGroup', 1);
-    template.hasResourceProperties('AWS::Athena::WorkGroup', {
-      Name: 'Platform-offline',
-      State: 'ENABLED',
-      WorkGroupConfiguration: {
-        EnforceWorkGroupConfiguration: true,
-        PublishCloudWatchMetricsEnabled: true,
-        BytesScannedCutoffPerQuery: 10 * 1024 ** 3,
-        EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
-        ResultConfiguration: {
-          OutputLocation: {
-            'Fn::Join': [
-              '',
-              ['s3://', { Ref: logicalIdOf(stack, stack.artifacts.bucket) }, '/athena-results/'],
-            ],
-          },
-          EncryptionConfiguration: {
-            EncryptionOption: 'SSE_KMS',
-            KmsKey: { 'Fn::GetAtt': [logicalIdOf(stack, stack.key.key), 'Arn'] },
-          },
-        },
-      },
-    });
-  });
-
-  it('lets the features role run Athena queries in that workgroup only', () => {
-    const athena = allowedStatementsOf(template, featuresRole())
-      .filter((s) => s.actions.some((a) => a.startsWith('athena:')))
-      .map(normalized);
-
-    expect(athena).toEqual([
-      normalized({
-        actions: QUERY_ACTIONS.filter((a) => a.startsWith('athena:')),
-        resources: [stack.resolve(stack.offlineStore.workGroupArn)],
-      }),
-    ]);
-    expect(JSON.stringify(athena[0]?.resources)).toContain(':workgroup/');
-  });
-
-  it('lets the features role use the tables of the offline database only, in the account catalog', () => {
-    const glue = allowedStatementsOf(template, featuresRole())
-      .filter((s) => s.actions.some((a) => a.startsWith('glue:')))
-      .map(normalized);
-    const { catalogArn, databaseArn, tablesArn } = stack.offlineStore;
-
-    expect(glue).toEqual([
-      normalized({
-        actions: QUERY_ACTIONS.filter((a) => a.startsWith('glue:')),
-        resources: [catalogArn, databaseArn, tablesArn].map((arn) => stack.resolve(arn)),
-      }),
-    ]);
-  });
-
-  it('grants the features role reads of offline/, training-sets/, athena-results/ and writes of the last two', () => {
-    const bucket = logicalIdOf(stack, stack.artifacts.bucket);
-    const prefixed = (prefix: string) => ({
-      'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}*`]],
-    });
-    const statements = allowedStatementsOf(template, featuresRole()).map(normalized);
-
-    expect(statements).toContainEqual(
-      normalized({
-        actions: ['s3:GetObject'],
-        resources: ['offline/', 'training-sets/', 'athena-results/'].map(prefixed),
-      }),
-    );
-    expect(statements).toContainEqual(
-      normalized({
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-        resources: ['training-sets/', 'athena-results/'].map(prefixed),
-      }),
-    );
-  });
-
-  it('sets its variables on the functions that may query it, and on no other', () => {
-    for (const [name, fn] of stack.functions.functions) {
-      const variables = (propertiesOf(fn.function).Environment as { Variables: Props }).Variables;
-      if (accessOf(name).offlineQueries === 'query') {
-        expect(variables, name).toMatchObject({
-          OFFLINE_DATABASE: { Ref: stack.getLogicalId(stack.offlineStore.database) },
-          ATHENA_WORKGROUP: { Ref: stack.getLogicalId(stack.offlineStore.workGroup) },
-        });
-      } else {
-        expect(
-          Object.keys(variables).filter((v) => OFFLINE_VARIABLES.includes(v)),
-          name,
-        ).toEqual([]);
-      }
-    }
-    expect(accessOf('features').offlineQueries).toBe('query');
-  });
-
-  it('gives no other capability any Athena or Glue action', () => {
-    const others = capabilities.filter((capability) => capability.name !== 'features');
-
-    expect(others.length).toBeGreaterThan(0);
-    for (const capability of others) {
-      const actions = allowedActionsOf(
-        template,
-        logicalIdOf(stack, stack.functions.functionOf(capability.name).role),
-      );
-      expect(
-        actions.filter((a) => /^(athena|glue):/.test(a)),
-        capability.name,
-      ).toEqual([]);
-    }
-  });
-});
-
-describe('data stores', () => {
-  it('keep metadata in an on-demand table with PITR, the platform key, pk/sk and TTL on expiresAt', () => {
-    template.hasResourceProperties('AWS::DynamoDB::Table', {
-      BillingMode: 'PAY_PER_REQUEST',
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-      SSESpecification: {
-        SSEEnabled: true,
-        SSEType: 'KMS',
-        KMSMasterKeyId: { 'Fn::GetAtt': [logicalIdOf(stack, stack.key.key), 'Arn'] },
-      },
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-      DeletionProtectionEnabled: true,
-    });
-    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
-  });
-
-  it('use a customer-managed key with rotation', () => {
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-  });
-
-  it('keep artifacts in a KMS-encrypted, versioned, private, logged bucket', () => {
-    template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: {
-        ServerSideEncryptionConfiguration: [
-          {
-            BucketKeyEnabled: true,
-            ServerSideEncryptionByDefault: {
-              SSEAlgorithm: 'aws:kms',
-              KMSMasterKeyID: { 'Fn::GetAtt': [logicalIdOf(stack, stack.key.key), 'Arn'] },
-            },
-          },
-        ],
-      },
-      VersioningConfiguration: { Status: 'Enabled' },
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-      LoggingConfiguration: {
-        DestinationBucketName: { Ref: logicalIdOf(stack, stack.artifacts.accessLogBucket) },
-      },
-      LifecycleConfiguration: {
-        Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 90 } })]),
-      },
-    });
-  });
-
-  it('refuse plain-HTTP requests to both buckets', () => {
-    for (const bucket of [stack.artifacts.bucket, stack.artifacts.accessLogBucket]) {
-      template.hasResourceProperties('AWS::S3::BucketPolicy', {
-        Bucket: { Ref: logicalIdOf(stack, bucket) },
-        PolicyDocument: { Statement: Match.arrayWith([tlsDeny('s3:*')]) },
-      });
-    }
-  });
-
-  it('send notifications through a KMS-encrypted, TLS-only topic', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', {
-      KmsMasterKeyId: { 'Fn::GetAtt': [logicalIdOf(stack, stack.key.key), 'Arn'] },
-    });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([tlsDeny('sns:Publish')]) },
-    });
-  });
-});
-
 describe('stack', () => {
   it('hard-codes no physical name, so stages deploy side by side', () => {
     const named: Array<[string, string]> = [
@@ -435,36 +240,6 @@ describe('stack', () => {
   });
 });
 
-const OFFLINE_VARIABLES = ['OFFLINE_DATABASE', 'ATHENA_WORKGROUP'];
-const QUERY_ACTIONS = [
-  'athena:StartQueryExecution',
-  'athena:GetQueryExecution',
-  'athena:GetQueryResults',
-  'athena:StopQueryExecution',
-  'glue:GetDatabase',
-  'glue:GetTable',
-  'glue:GetTables',
-  'glue:CreateTable',
-  'glue:DeleteTable',
-  'glue:GetPartitions',
-];
-
-function accessOf(name: string) {
-  const capability = capabilities.find((c) => c.name === name);
-  if (!capability) throw new Error(`no capability ${name} in the catalogue`);
-  return capability.access;
-}
-
-/** A statement with actions and resources in a fixed order (minimizePolicies sorts and merges them). */
-function normalized(statement: AllowedStatement): AllowedStatement {
-  const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
-  return { actions: [...statement.actions].sort(), resources: [...statement.resources].sort(byJson) };
-}
-
 function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
   return [items.filter(test), items.filter((item) => !test(item))];
-}
-
-function propertiesOf(construct: { node: { defaultChild?: unknown } }): Props {
-  return template.toJSON().Resources[logicalIdOf(stack, construct)].Properties;
 }

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type AppProps, type Stack } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
-import type { Capability } from '../../lambdas/catalogue';
+import { Template } from 'aws-cdk-lib/assertions';
+import { type Capability, capabilities } from '../../lambdas/catalogue';
+import { MlopsStack } from '../../lib/mlops-stack';
 import { PROJECT_ROOT } from '../../lib/paths';
 
 /** cdk.json's context (feature flags), so a test synthesizes what `npx cdk synth` synthesizes. */
@@ -88,3 +89,42 @@ export const allowedStatementsOf = (template: Template, roleLogicalId: string): 
 /** Every action allowed by the IAM policies attached to a role (by the role's logical id). */
 export const allowedActionsOf = (template: Template, roleLogicalId: string): string[] =>
   allowedStatementsOf(template, roleLogicalId).flatMap((statement) => statement.actions);
+
+/** The platform stack as `npx cdk synth` builds it, bundles included (slow: one per test file). */
+export const synthesizeMlopsStack = (): { app: App; stack: MlopsStack; template: Template } => {
+  const app = new App({ context: cdkJsonContext() });
+  const stack = new MlopsStack(app, 'Platform', { stageName: 'test' });
+  return { app, stack, template: Template.fromStack(stack) };
+};
+
+export type Props = Record<string, unknown>;
+
+/** The CloudFormation properties of a construct's default resource in a synthesized template. */
+export const propertiesIn = (
+  template: Template,
+  stack: Stack,
+  construct: { node: { defaultChild?: unknown } },
+): Props => template.toJSON().Resources[logicalIdOf(stack, construct)].Properties;
+
+/** The variables a function gets when its capability may query the offline store. */
+export const OFFLINE_VARIABLES = ['OFFLINE_DATABASE', 'ATHENA_WORKGROUP'];
+/** The Athena and Glue actions of a capability that may query the offline store. */
+export const QUERY_ACTIONS = [
+  'athena:StartQueryExecution',
+  'athena:GetQueryExecution',
+  'athena:GetQueryResults',
+  'athena:StopQueryExecution',
+  'glue:GetDatabase',
+  'glue:GetTable',
+  'glue:GetTables',
+  'glue:CreateTable',
+  'glue:DeleteTable',
+  'glue:GetPartitions',
+];
+
+/** The catalogue access of a capability, by name. */
+export function accessOf(name: string): Capability['access'] {
+  const capability = capabilities.find((c) => c.name === name);
+  if (!capability) throw new Error(`no capability ${name} in the catalogue`);
+  return capability.access;
+}

@@ -1,14 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { RunRecord, RunSearchIndex, RunSearchPage, RunSearchQuery } from '../../ports/run-search-index';
-import {
-  type Driver,
-  type PageRow,
-  type Part,
-  RUN_SEARCH_SCHEMA_VERSION,
-  RunSearchSql,
-  rebuildStatements,
-  type Statement,
-} from './run-search-sql';
+import { RUN_SEARCH_SCHEMA_VERSION, rebuildStatements } from './run-search-schema';
+import { type Driver, type PageRow, type Part, RunSearchSql, type Statement } from './run-search-sql';
 
 export interface SqliteRunSearchIndexOptions {
   /**
