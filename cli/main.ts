@@ -5,6 +5,7 @@ import { API_VERSION } from '../lambdas/api-version';
 import { ApiClient, DEFAULT_API_URL } from './api-client';
 import { registerFeatureCommands } from './commands/features';
 import { registerModelCommands } from './commands/models';
+import { registerPipelineCommands } from './commands/pipelines';
 import { registerPlatformCommands } from './commands/platform';
 import { registerRunCommands } from './commands/runs';
 import type { CliContext } from './context';
@@ -54,6 +55,7 @@ export const buildProgram = (env: Readonly<Record<string, string | undefined>> =
   registerModelCommands(program, context);
   registerRunCommands(program, context);
   registerFeatureCommands(program, context);
+  registerPipelineCommands(program, context);
   return program;
 };
 

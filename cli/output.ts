@@ -9,6 +9,20 @@ export const print = (options: OutputOptions, value: unknown, human: (value: nev
   process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : `${human(value as never)}\n`);
 };
 
+/** Rows as aligned columns, the first row being the header. */
+export const formatTable = (rows: string[][]): string => {
+  if (rows.length === 0) return '';
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+};
+
 /** Ends a command with an exit code after it has already printed why (e.g. some definitions refused). */
 export class CliExit extends Error {
   readonly code: number;

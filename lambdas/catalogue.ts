@@ -1,5 +1,6 @@
 import { experimentsRoutes } from './experiments/routes';
 import { featureRoutes } from './features/routes';
+import { pipelineRoutes } from './pipelines/routes';
 import { platformRoutes } from './platform/routes';
 import { registryRoutes } from './registry/routes';
 import type { RouteTable } from './shared/http/route';
@@ -16,6 +17,11 @@ export interface CapabilityAccess {
    * Glue database, and the objects those queries read and write. @default 'none'
    */
   readonly offlineQueries?: 'none' | 'query';
+  /**
+   * Starting and describing executions of the platform's state machines (the training pipeline);
+   * CDK sets TRAINING_PIPELINE_ARN and grants states:StartExecution/DescribeExecution. @default 'none'
+   */
+  readonly workflows?: 'none' | 'start';
 }
 
 export interface Capability {
@@ -61,6 +67,18 @@ export const capabilities: readonly Capability[] = [
       notifications: 'none',
       events: 'none',
       offlineQueries: 'query',
+    },
+  },
+  {
+    name: 'pipelines',
+    entry: 'lambdas/pipelines/handler.ts',
+    routes: pipelineRoutes,
+    access: {
+      metadata: 'readWrite',
+      artifacts: 'readWrite',
+      notifications: 'none',
+      events: 'none',
+      workflows: 'start',
     },
   },
 ];

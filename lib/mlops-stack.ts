@@ -10,6 +10,7 @@ import { OfflineStore } from './constructs/offline-store';
 import { PlatformApi } from './constructs/platform-api';
 import { PlatformEvents } from './constructs/platform-events';
 import type { PowertoolsLogLevel } from './constructs/platform-function';
+import { TrainingPipeline } from './constructs/training-pipeline';
 
 export interface MlopsStackProps extends StackProps {
   /** Names the deployment (`dev`, `prod`, `alice`); tagged on every resource. Lower-case, digits, dashes. */
@@ -36,6 +37,11 @@ export interface MlopsStackProps extends StackProps {
    * @default Size.gibibytes(10)
    */
   readonly offlineBytesScannedCutoffPerQuery?: Size;
+  /**
+   * Git SHA of the deployed code, recorded in the lineage of what the training pipeline registers.
+   * @default - the `codeGitSha` context value (`cdk deploy -c codeGitSha=$(git rev-parse HEAD)`), else none
+   */
+  readonly codeGitSha?: string;
 }
 
 /**
@@ -50,6 +56,7 @@ export class MlopsStack extends Stack {
   public readonly events: PlatformEvents;
   public readonly offlineStore: OfflineStore;
   public readonly functions: CapabilityFunctions;
+  public readonly trainingPipeline: TrainingPipeline;
   public readonly api: PlatformApi;
 
   constructor(scope: Construct, id: string, props: MlopsStackProps) {
@@ -93,6 +100,23 @@ export class MlopsStack extends Stack {
       removalPolicy,
       ...(props.logLevel ? { logLevel: props.logLevel } : {}),
     });
+    const codeGitSha: string | undefined = props.codeGitSha ?? this.node.tryGetContext('codeGitSha');
+    this.trainingPipeline = new TrainingPipeline(this, 'TrainingPipeline', {
+      encryptionKey,
+      metadata: this.metadata,
+      artifacts: this.artifacts,
+      notifications: this.notifications,
+      events: this.events,
+      offlineStore: this.offlineStore,
+      removalPolicy,
+      ...(props.logLevel ? { logLevel: props.logLevel } : {}),
+      ...(codeGitSha ? { codeGitSha } : {}),
+    });
+    for (const capability of catalogue) {
+      if (capability.access.workflows === 'start') {
+        this.trainingPipeline.grantStart(this.functions.functionOf(capability.name));
+      }
+    }
     this.api = new PlatformApi(this, 'Api', {
       capabilities: catalogue,
       functions: new Map([...this.functions.functions].map(([name, fn]) => [name, fn.function])),
@@ -109,5 +133,6 @@ export class MlopsStack extends Stack {
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
     new CfnOutput(this, 'OfflineDatabaseName', { value: this.offlineStore.databaseName });
     new CfnOutput(this, 'AthenaWorkGroupName', { value: this.offlineStore.workGroupName });
+    new CfnOutput(this, 'TrainingPipelineArn', { value: this.trainingPipeline.stateMachine.stateMachineArn });
   }
 }

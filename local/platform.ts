@@ -7,6 +7,7 @@ import { makeFeaturesHandler } from '../lambdas/features/app';
 import { featuresDeps } from '../lambdas/features/deps';
 import { DuckDbTrainingSetEngine } from '../lambdas/features/offline/duckdb-engine';
 import { FileOfflineSink } from '../lambdas/features/offline/file-sink';
+import { makePipelinesHandler } from '../lambdas/pipelines/app';
 import { makePlatformHandler } from '../lambdas/platform/app';
 import {
   type NotificationInput,
@@ -27,6 +28,8 @@ import type { LocalConfig } from './config';
 import { LocalEventBus } from './events/local-event-bus';
 import { type RunningServer, startLocalHttpServer } from './http-server';
 import { WebhookNotificationPublisher } from './notifications/webhook-publisher';
+import { makeLocalWorkflowEngine } from './pipelines/local-pipelines';
+import type { LocalWorkflowEngine } from './pipelines/local-workflow-engine';
 import { LocalScheduler } from './scheduler/scheduler';
 
 export interface LocalPlatform {
@@ -37,6 +40,8 @@ export interface LocalPlatform {
   readonly scheduler: LocalScheduler;
   /** The EventBridge stand-in: every domain event kept in an outbox, delivered to subscribers. */
   readonly events: LocalEventBus;
+  /** The local Step Functions behind the pipelines API; `drain()` waits for running executions. */
+  readonly workflows: LocalWorkflowEngine;
   /** Sends a notification the way a capability would: outbox record, then webhooks. */
   notify(input: NotificationInput): Promise<Notification>;
   /** Stops accepting requests, stops schedules, then closes the stores. */
@@ -72,9 +77,27 @@ export const startLocalPlatform = async (
         `event subscriber ${failure.subscription} failed on ${failure.event['detail-type']}: ${String(failure.error)}`,
       ),
   });
-  // Every capability's writes honour Idempotency-Key, as in the cloud.
-  const edge = { idempotency: { store, clock } };
+  // Every capability's writes honour Idempotency-Key, as in the cloud. No Lambda context here, and
+  // metrics are off: the handlers skip Powertools' per-request steps (see HttpEdgeOptions).
+  const edge = { idempotency: { store, clock }, lambdaObservability: false };
   const trainingSetEngine = new DuckDbTrainingSetEngine({ root: config.home, objects });
+  const features = featuresDeps({ store, clock, offline: new FileOfflineSink({ root: config.home, clock }) });
+  const trainingSets = { objects, engine: trainingSetEngine, clock, newId: sortableIdGenerator(clock) };
+  const registry = registryDeps({ store, events, clock });
+  const experiments = {
+    store,
+    // Typed index tables in the same SQLite database, kept by triggers in the writes' transactions.
+    searchIndex: new SqliteRunSearchIndex({ database: store.database }),
+    clock,
+    newId: sortableIdGenerator(clock),
+    modelVersionExists: async (model: string, version: number) =>
+      (await store.get(versionKey(model, version))) !== undefined,
+  };
+  // The training pipeline: the shared ASL file on the local Step Functions runner.
+  const workflows = makeLocalWorkflowEngine(
+    { store, objects, clock, features, trainingSets, registry, experiments, notifications, code: {} },
+    { clock },
+  );
   let server: RunningServer | undefined;
 
   const handlers: Readonly<Record<string, HttpHandler>> = {
@@ -83,30 +106,14 @@ export const startLocalPlatform = async (
       makeObservability('platform'),
       edge,
     ),
-    registry: makeRegistryHandler(
-      registryDeps({ store, events, clock }),
-      makeObservability('registry'),
-      edge,
-    ),
-    experiments: makeExperimentsHandler(
-      {
-        store,
-        // Typed index tables in the same SQLite database, kept by triggers in the writes' transactions.
-        searchIndex: new SqliteRunSearchIndex({ database: store.database }),
-        clock,
-        newId: sortableIdGenerator(clock),
-        modelVersionExists: async (model, version) =>
-          (await store.get(versionKey(model, version))) !== undefined,
-      },
-      makeObservability('experiments'),
-      edge,
-    ),
+    registry: makeRegistryHandler(registry, makeObservability('registry'), edge),
+    experiments: makeExperimentsHandler(experiments, makeObservability('experiments'), edge),
     // Offline store: Parquet files under MLOPS_HOME; training sets: the point-in-time join on DuckDB.
-    features: makeFeaturesHandler(
-      featuresDeps({ store, clock, offline: new FileOfflineSink({ root: config.home, clock }) }),
-      makeObservability('features'),
+    features: makeFeaturesHandler(features, makeObservability('features'), edge, trainingSets),
+    pipelines: makePipelinesHandler(
+      { store, objects, engine: workflows, clock, newId: sortableIdGenerator(clock) },
+      makeObservability('pipelines'),
       edge,
-      { objects, engine: trainingSetEngine, clock, newId: sortableIdGenerator(clock) },
     ),
   };
   const served = capabilities.map((capability) => {
@@ -136,10 +143,12 @@ export const startLocalPlatform = async (
     objects,
     scheduler,
     events,
+    workflows,
     notify: (input) => sendNotification(notifications, input),
     close: async () => {
       await running.close();
       await scheduler.stop();
+      await workflows.drain();
       await events.drain();
       await trainingSetEngine.close();
       store.close();

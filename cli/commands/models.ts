@@ -2,24 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { type CliContext, collectPairs, seg } from '../context';
-import { print } from '../output';
+import { print, formatTable as table } from '../output';
 
 // Loose shapes: the CLI prints what the API answers and relies on the API for validation.
 type Json = Record<string, unknown>;
 type Page = { items: Json[]; nextToken?: string };
-
-const table = (rows: string[][]): string => {
-  if (rows.length === 0) return '';
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-};
 
 interface CreateOptions {
   readonly description?: string;

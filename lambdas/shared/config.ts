@@ -24,6 +24,13 @@ export const LambdaEnvironment = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be an Athena workgroup name')
     .optional(),
+  /** The training pipeline's state machine; set only for the pipelines API. */
+  TRAINING_PIPELINE_ARN: z.string().startsWith('arn:').optional(),
+  /** Git SHA of the deployed code, recorded in the lineage of what pipelines register. */
+  CODE_GIT_SHA: z
+    .string()
+    .regex(/^[0-9a-f]{7,64}$/i, 'must be a git SHA')
+    .optional(),
   POWERTOOLS_SERVICE_NAME: z.string().min(1),
   /** Set by the Lambda runtime. */
   AWS_REGION: z.string().min(1),
@@ -38,6 +45,9 @@ export interface LambdaConfig {
   readonly offlineDatabase?: string;
   /** Athena workgroup of the offline store; only where the catalogue grants offline queries. */
   readonly athenaWorkGroup?: string;
+  /** State machine of the training pipeline; only where the pipelines API runs. */
+  readonly trainingPipelineArn?: string;
+  readonly codeGitSha?: string;
   readonly serviceName: string;
   readonly region: string;
 }
@@ -59,6 +69,8 @@ export const loadLambdaConfig = (env: Readonly<Record<string, string | undefined
     eventBusName: e.EVENT_BUS_NAME,
     ...(e.OFFLINE_DATABASE ? { offlineDatabase: e.OFFLINE_DATABASE } : {}),
     ...(e.ATHENA_WORKGROUP ? { athenaWorkGroup: e.ATHENA_WORKGROUP } : {}),
+    ...(e.TRAINING_PIPELINE_ARN ? { trainingPipelineArn: e.TRAINING_PIPELINE_ARN } : {}),
+    ...(e.CODE_GIT_SHA ? { codeGitSha: e.CODE_GIT_SHA } : {}),
     serviceName: e.POWERTOOLS_SERVICE_NAME,
     region: e.AWS_REGION,
   };

@@ -27,7 +27,8 @@ describe('cdk-nag AwsSolutions', () => {
 
     expect(findingsOf(app)).toEqual([]);
     expect(() => app.synth()).not.toThrow();
-  });
+    // A whole synth with bundling skipped: ~11 s alone, more when the 2 cores are shared.
+  }, 90_000);
 
   it('finds nothing unacknowledged for capabilities at every access level', () => {
     const app = treeOnlyApp();

@@ -82,7 +82,8 @@ describe('API', () => {
 
 describe('functions', () => {
   it('exist once per capability, on nodejs22.x arm64 with active tracing and their own log group', () => {
-    template.resourceCountIs('AWS::Lambda::Function', capabilities.length);
+    // One per capability, plus the training pipeline's task function (invoked by Step Functions only).
+    template.resourceCountIs('AWS::Lambda::Function', capabilities.length + 1);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -105,13 +106,16 @@ describe('functions', () => {
       ([, schema]) => schema.safeParse(undefined).success,
     );
 
-    expect(optional.map(([name]) => name).sort()).toEqual(OFFLINE_VARIABLES.slice().sort());
+    expect(optional.map(([name]) => name).sort()).toEqual(
+      [...OFFLINE_VARIABLES, 'TRAINING_PIPELINE_ARN', 'CODE_GIT_SHA'].sort(),
+    );
     for (const [name, fn] of stack.functions.functions) {
       const variables = (propertiesOf(fn.function).Environment as { Variables: Props }).Variables;
       const expected = [
         ...required.map(([variable]) => variable).filter((variable) => !fromLambda.includes(variable)),
         ...ours,
         ...(accessOf(name).offlineQueries === 'query' ? OFFLINE_VARIABLES : []),
+        ...(accessOf(name).workflows === 'start' ? ['TRAINING_PIPELINE_ARN'] : []),
       ];
       expect(Object.keys(variables).sort(), name).toEqual(expected.sort());
       expect(variables).toMatchObject({

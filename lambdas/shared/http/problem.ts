@@ -50,11 +50,9 @@ export const fieldErrorsFromZod = (part: string, error: z.ZodError): FieldError[
   error.issues.flatMap((issue): FieldError[] => {
     const base = [part, ...issue.path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        field: `${base}.${key}`,
-        rule: issue.code,
-        message: 'unknown field',
-      }));
+      // A schema may explain its own unknown keys (e.g. "XGBoost calls it eta"); zod's default says less.
+      const message = issue.message.startsWith('Unrecognized key') ? 'unknown field' : issue.message;
+      return issue.keys.map((key) => ({ field: `${base}.${key}`, rule: issue.code, message }));
     }
     return [{ field: base, rule: issue.code, message: issue.message }];
   });

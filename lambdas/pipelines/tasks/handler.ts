@@ -1,0 +1,61 @@
+import { featuresDeps } from '../../features/deps';
+import { AthenaTrainingSetEngine } from '../../features/offline/athena-engine';
+import { ObjectStoreOfflineSink } from '../../features/offline/object-store-sink';
+import { notificationDeps } from '../../platform/notifications';
+import { registryDeps } from '../../registry/deps';
+import { versionKey } from '../../registry/keys';
+import { DynamoDbMetadataStore } from '../../shared/adapters/aws/dynamodb-metadata-store';
+import { EventBridgeEventPublisher } from '../../shared/adapters/aws/eventbridge-event-publisher';
+import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store';
+import { SnsNotificationPublisher } from '../../shared/adapters/aws/sns-notification-publisher';
+import { ScanRunSearchIndex } from '../../shared/adapters/scan-run-search-index';
+import { loadLambdaConfig } from '../../shared/config';
+import { sortableIdGenerator } from '../../shared/ids';
+import { systemClock } from '../../shared/ports/clock';
+import { makePipelineTaskFunction } from './dispatch';
+
+// Lambda composition root of the training pipeline's task function (invoked by Step Functions only).
+const config = loadLambdaConfig(process.env);
+if (!config.offlineDatabase || !config.athenaWorkGroup) {
+  throw new Error(
+    'Invalid Lambda environment — OFFLINE_DATABASE and ATHENA_WORKGROUP are required by pipeline tasks',
+  );
+}
+const clock = systemClock;
+const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName });
+const objects = new S3ObjectStore({ bucketName: config.artifactBucketName });
+
+export const handler = makePipelineTaskFunction({
+  store,
+  objects,
+  clock,
+  features: featuresDeps({ store, clock, offline: new ObjectStoreOfflineSink({ objects, clock }) }),
+  trainingSets: {
+    objects,
+    engine: new AthenaTrainingSetEngine({
+      objects,
+      database: config.offlineDatabase,
+      workGroup: config.athenaWorkGroup,
+    }),
+    clock,
+    newId: sortableIdGenerator(clock),
+  },
+  registry: registryDeps({
+    store,
+    events: new EventBridgeEventPublisher({ eventBusName: config.eventBusName }),
+    clock,
+  }),
+  experiments: {
+    store,
+    searchIndex: new ScanRunSearchIndex({ store }),
+    clock,
+    newId: sortableIdGenerator(clock),
+    modelVersionExists: async (model, version) => (await store.get(versionKey(model, version))) !== undefined,
+  },
+  notifications: notificationDeps({
+    store,
+    publisher: new SnsNotificationPublisher({ topicArn: config.notificationTopicArn }),
+    clock,
+  }),
+  code: config.codeGitSha ? { gitSha: config.codeGitSha } : {},
+});

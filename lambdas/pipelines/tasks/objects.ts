@@ -1,0 +1,35 @@
+import { objectKeyOfUri } from '../../features/training-sets';
+import { ValidationError } from '../../shared/errors';
+import type { ObjectStore } from '../../shared/ports/object-store';
+
+/** The key behind a URI the platform's store made (s3://bucket/key in the cloud, file:// locally). */
+export const keyOfUri = (objects: ObjectStore, uri: string, field: string): string => {
+  const key = objectKeyOfUri(objects, uri);
+  if (key === undefined) {
+    throw new ValidationError([
+      { field, rule: 'not_found', message: `${uri} names no object in the platform store` },
+    ]);
+  }
+  return key;
+};
+
+export const readObject = async (objects: ObjectStore, key: string): Promise<Uint8Array> => {
+  const object = await objects.get(key);
+  if (!object) throw new Error(`object ${key} is missing`);
+  return object.body;
+};
+
+export const readText = async (objects: ObjectStore, key: string): Promise<string> =>
+  new TextDecoder().decode(await readObject(objects, key));
+
+/** Every object under a prefix, in key order (a SageMaker S3Prefix channel). */
+export const listKeys = async (objects: ObjectStore, prefix: string): Promise<string[]> => {
+  const keys: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await objects.list(prefix, cursor === undefined ? {} : { cursor });
+    keys.push(...page.items.map((o) => o.key));
+    cursor = page.cursor;
+  } while (cursor);
+  return keys;
+};

@@ -1,0 +1,177 @@
+/**
+ * Register: the version (PendingApproval) with its metrics, params, signature, artifact SHA-256 and full
+ * lineage; the run in experiment tracking, linked to the version; the encoding the model scores with;
+ * the drift baseline (profiles of the training features and of the validation predictions). A retried
+ * Register finds its own earlier registration and returns it instead of registering twice.
+ */
+import { experimentsContext } from '../../experiments/context';
+import { createExperiment, listExperiments } from '../../experiments/experiments';
+import { logMetrics } from '../../experiments/metrics';
+import { createRun, finishRun, linkModelVersion } from '../../experiments/runs';
+import { PREDICTION_COLUMN, writeBaseline } from '../../monitoring/baselines';
+import { profileTable } from '../../monitoring/drift';
+import { createModel } from '../../registry/models';
+import { CreateModelBody } from '../../registry/schemas';
+import { registerVersion } from '../../registry/versions';
+import { ConflictError, NotFoundError } from '../../shared/errors';
+import type { JsonObject } from '../../shared/ports/metadata-store';
+import type { StoredTrainingRequest } from '../schemas';
+import type { Encoding } from '../training/encoding';
+import type { TrainingTable } from '../training/table';
+import { type BuildResult, readTrainingTable } from './build-training-set';
+import { PIPELINE_ACTOR, type PipelineTaskDeps } from './deps';
+import { type EvaluationResult, encodingKeyOf } from './evaluate';
+import { readText } from './objects';
+
+export interface RegistrationResult {
+  readonly modelVersion: number;
+  readonly runId: string;
+}
+
+const registrationKey = (executionId: string) => ({
+  pk: `pipelines#execution#${executionId}`,
+  sk: 'registration',
+});
+
+const ensureModel = async (deps: PipelineTaskDeps, model: string): Promise<void> => {
+  try {
+    await createModel(
+      deps.registry,
+      CreateModelBody.parse({ name: model, description: 'Created by the training pipeline.' }),
+      PIPELINE_ACTOR,
+    );
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error; // it exists: fine
+  }
+};
+
+/** The experiment `training/{model}`, made on first use. */
+const experimentOf = async (deps: PipelineTaskDeps, model: string): Promise<string> => {
+  const ctx = experimentsContext(deps.experiments);
+  const name = `training/${model}`;
+  const found = await listExperiments(ctx, { limit: 1, name });
+  if (found.items[0]) return found.items[0].experimentId;
+  try {
+    return (
+      await createExperiment(ctx, { name, description: `Training pipeline runs of ${model}` }, PIPELINE_ACTOR)
+    ).experimentId;
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const again = await listExperiments(ctx, { limit: 1, name });
+    if (!again.items[0]) throw new NotFoundError(`experiment ${name} vanished`);
+    return again.items[0].experimentId;
+  }
+};
+
+/** Numeric column values as numbers, the rest as they are: the drift engine types the columns itself. */
+const columnsOf = (table: TrainingTable, names: readonly string[]) =>
+  Object.fromEntries(
+    names.map((name) => {
+      const at = table.columns.findIndex((c) => c.name === name);
+      return [
+        name,
+        table.rows.map((row) => {
+          const v = row[at];
+          return typeof v === 'bigint' ? Number(v) : v;
+        }),
+      ];
+    }),
+  );
+
+export const register = async (
+  deps: PipelineTaskDeps,
+  input: {
+    readonly executionId: string;
+    readonly request: StoredTrainingRequest;
+    readonly build: BuildResult;
+    readonly train: {
+      readonly modelArtifact: string;
+      readonly trainingJobName: string;
+      readonly trainingImage: string;
+    };
+    readonly evaluation: EvaluationResult;
+  },
+): Promise<RegistrationResult> => {
+  const { request, build, evaluation, executionId } = input;
+  const earlier = await deps.store.get(registrationKey(executionId));
+  if (earlier) return earlier.data as unknown as RegistrationResult;
+
+  await ensureModel(deps, request.model);
+  const ctx = experimentsContext(deps.experiments);
+  const experimentId = await experimentOf(deps, request.model);
+  const params = {
+    algorithm: request.algorithm,
+    label: request.label,
+    ...Object.fromEntries(Object.entries(request.hyperparameters).map(([k, v]) => [k, String(v)])),
+    split: JSON.stringify(request.split),
+  };
+  const run = await createRun(
+    ctx,
+    experimentId,
+    {
+      name: executionId,
+      params,
+      tags: { 'mlops.pipelineExecution': executionId, 'mlops.dataset.sha256': build.dataset.sha256 },
+    },
+    PIPELINE_ACTOR,
+  );
+  await logMetrics(
+    ctx,
+    run.runId,
+    Object.entries(evaluation.metrics).map(([key, value]) => ({ key, value })),
+  );
+  const encoding = JSON.parse(await readText(deps.objects, build.artifacts.encoding)) as Encoding;
+  const version = await registerVersion(
+    deps.registry,
+    request.model,
+    {
+      artifactUri: input.train.modelArtifact,
+      artifactSha256: evaluation.artifactSha256,
+      metrics: evaluation.metrics,
+      params,
+      signature: {
+        inputs: encoding.features.map((f) => ({ name: f.name, type: f.type })),
+        outputs: [{ name: PREDICTION_COLUMN, type: 'float' }],
+      },
+      lineage: {
+        datasets: [
+          {
+            uri: build.dataset.uri,
+            sha256: build.dataset.sha256,
+            schema: [...build.dataset.schema],
+            rowCount: build.dataset.rowCount,
+          },
+        ],
+        featureGroups: [...build.dataset.featureGroups],
+        trainingRun: { runId: run.runId, params, metrics: evaluation.metrics },
+        code: {
+          ...(deps.code.gitSha ? { gitSha: deps.code.gitSha } : {}),
+          image: input.train.trainingImage,
+        },
+        pipelineExecution: { executionId },
+      },
+      ...(request.description === undefined ? {} : { description: request.description }),
+    },
+    PIPELINE_ACTOR,
+  );
+  await deps.objects.put(encodingKeyOf(request.model, version.version), JSON.stringify(encoding), {
+    contentType: 'application/json',
+  });
+  const training = await readTrainingTable(
+    deps,
+    build.dataset.trainingSetId,
+    build.dataset.schema as TrainingTable['columns'],
+  );
+  const predictions = JSON.parse(await readText(deps.objects, evaluation.predictionsKey)) as number[];
+  await writeBaseline(deps.objects, request.model, version.version, {
+    features: profileTable(columnsOf(training, build.dataset.featureColumns)),
+    predictions: profileTable({ [PREDICTION_COLUMN]: predictions }),
+    featureGroups: build.dataset.featureGroups,
+    metrics: evaluation.metrics,
+  });
+  await linkModelVersion(ctx, run.runId, { model: request.model, version: version.version });
+  await finishRun(ctx, run.runId, { status: 'FINISHED' });
+  const result: RegistrationResult = { modelVersion: version.version, runId: run.runId };
+  await deps.store.put({ ...registrationKey(executionId), data: result as unknown as JsonObject });
+  return result;
+};

@@ -1,0 +1,348 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ArnFormat,
+  type CfnElement,
+  CfnMapping,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { acknowledgeWildcards, objectsFinding } from '../nag';
+import { PROJECT_ROOT } from '../paths';
+import type { ArtifactBucket } from './artifact-bucket';
+import type { MetadataTable } from './metadata-table';
+import type { NotificationTopic } from './notification-topic';
+import type { OfflineStore } from './offline-store';
+import type { PlatformEvents } from './platform-events';
+import { PlatformFunction, type PowertoolsLogLevel } from './platform-function';
+
+/** The ASL file CDK deploys and the local platform executes (statemachines/, shared by both paths). */
+export const TRAINING_PIPELINE_DEFINITION = join(PROJECT_ROOT, 'statemachines/training-pipeline.asl.json');
+
+/**
+ * SageMaker's ECR account of the built-in XGBoost 1.7-1 image, by region (the SageMaker Python SDK's
+ * image_uri_config/xgboost.json). Other regions need `trainingImage`.
+ */
+export const XGBOOST_REGISTRIES: Readonly<Record<string, string>> = {
+  'us-east-1': '683313688378',
+  'us-east-2': '257758044811',
+  'us-west-1': '746614075791',
+  'us-west-2': '246618743249',
+  'ca-central-1': '341280168497',
+  'eu-west-1': '141502667606',
+  'eu-west-2': '764974769150',
+  'eu-west-3': '659782779980',
+  'eu-central-1': '492215442770',
+  'eu-north-1': '662702820516',
+  'ap-south-1': '720646828776',
+  'ap-northeast-1': '354813040037',
+  'ap-northeast-2': '366743142698',
+  'ap-southeast-1': '121021644041',
+  'ap-southeast-2': '783357654285',
+  'sa-east-1': '737474898029',
+};
+export const XGBOOST_IMAGE_TAG = 'sagemaker-xgboost:1.7-1';
+
+export interface TrainingPipelineProps {
+  /** The platform key: SageMaker encrypts the model output and the training volume with it. */
+  readonly encryptionKey: IKey;
+  readonly metadata: MetadataTable;
+  readonly artifacts: ArtifactBucket;
+  readonly notifications: NotificationTopic;
+  readonly events: PlatformEvents;
+  /** The training set is built with Athena over the offline store. */
+  readonly offlineStore: OfflineStore;
+  /**
+   * Training image URI.
+   * @default - the region's built-in SageMaker XGBoost 1.7-1 image (XGBOOST_REGISTRIES)
+   */
+  readonly trainingImage?: string;
+  /**
+   * SageMaker training instance type. It must have no instance storage (no `d` types such as
+   * ml.m5d): the definition encrypts the training volume with the platform key, which SageMaker
+   * refuses on instance-store volumes.
+   * @default 'ml.m5.large'
+   */
+  readonly trainingInstanceType?: string;
+  /**
+   * Git SHA of the deployed code, recorded in the lineage of every registered version.
+   * @default - none: registered versions carry no code version
+   */
+  readonly codeGitSha?: string;
+  /** @default 'INFO' */
+  readonly logLevel?: PowertoolsLogLevel;
+  /** Of the task function's and the state machine's log groups. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The training pipeline on Step Functions (Standard): the definition is statemachines/training-pipeline.asl.json
+ * with its `${...}` placeholders substituted by CloudFormation; every step but Train invokes ONE task
+ * function; Train runs a SageMaker training job through the `.sync` integration under its own role.
+ * Executions are logged in full (ALL, with execution data) and traced with X-Ray.
+ */
+export class TrainingPipeline extends Construct {
+  public readonly stateMachine: StateMachine;
+  public readonly taskFunction: PlatformFunction;
+  public readonly sageMakerRole: Role;
+  public readonly logGroup: LogGroup;
+  /** The URI of the image Train runs (a token when it comes from the region mapping). */
+  public readonly trainingImage: string;
+
+  constructor(scope: Construct, id: string, props: TrainingPipelineProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const trainingInstanceType = props.trainingInstanceType ?? 'ml.m5.large';
+    validate(id, stack, props, trainingInstanceType);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.taskFunction = new PlatformFunction(this, 'Tasks', {
+      entry: 'lambdas/pipelines/tasks/handler.ts',
+      serviceName: 'pipeline-tasks',
+      description:
+        'Steps of the training pipeline (validate, build the training set, evaluate, register, notify)',
+      // One full vCPU (1,769 MB): evaluation and baseline profiles are CPU-bound in-process work.
+      memorySize: 1769,
+      // Building the training set waits for Athena; well under Lambda's 15-minute ceiling.
+      timeout: Duration.minutes(10),
+      environment: {
+        METADATA_TABLE_NAME: props.metadata.table.tableName,
+        ARTIFACT_BUCKET_NAME: props.artifacts.bucket.bucketName,
+        NOTIFICATION_TOPIC_ARN: props.notifications.topic.topicArn,
+        EVENT_BUS_NAME: props.events.bus.eventBusName,
+        OFFLINE_DATABASE: props.offlineStore.databaseName,
+        ATHENA_WORKGROUP: props.offlineStore.workGroupName,
+        ...(props.codeGitSha ? { CODE_GIT_SHA: props.codeGitSha } : {}),
+      },
+      ...(props.logLevel ? { logLevel: props.logLevel } : {}),
+      removalPolicy,
+    });
+    props.metadata.grantReadWriteData(this.taskFunction);
+    props.artifacts.grantReadWrite(this.taskFunction);
+    props.notifications.grantPublish(this.taskFunction);
+    props.events.grantPublish(this.taskFunction);
+    props.offlineStore.grantQuery(this.taskFunction);
+
+    this.sageMakerRole = createSageMakerRole(this, props.artifacts.bucket, props.encryptionKey);
+    this.trainingImage = props.trainingImage ?? this.#regionalXgboostImage();
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH, removalPolicy });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromFile(TRAINING_PIPELINE_DEFINITION),
+      definitionSubstitutions: substitutionsFor(id, {
+        PipelineTasksFunctionArn: this.taskFunction.function.functionArn,
+        SageMakerRoleArn: this.sageMakerRole.roleArn,
+        XgboostImage: this.trainingImage,
+        ArtifactKeyArn: props.encryptionKey.keyArn,
+        TrainingInstanceType: trainingInstanceType,
+      }),
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+    this.#grantStateMachine(stack);
+  }
+
+  /** Lets a function start executions and follow them: sets TRAINING_PIPELINE_ARN and the states actions. */
+  grantStart(fn: PlatformFunction): void {
+    fn.function.addEnvironment('TRAINING_PIPELINE_ARN', this.stateMachine.stateMachineArn);
+    this.stateMachine.grantStartExecution(fn);
+    const executions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${this.stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    fn.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+        resources: [executions],
+      }),
+    );
+    acknowledgeWildcards(
+      fn,
+      [executionsFinding(this.stateMachine)],
+      'Executions of this one state machine: their names (execution ids) are made at run time.',
+    );
+  }
+
+  /** What the state machine's own role needs beyond logging and X-Ray (which CDK adds): nothing else. */
+  #grantStateMachine(stack: Stack): void {
+    const trainingJobs = stack.formatArn({
+      service: 'sagemaker',
+      resource: 'training-job',
+      resourceName: '*',
+    });
+    const statements = [
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.taskFunction.function.functionArn],
+      }),
+      new PolicyStatement({
+        actions: [
+          'sagemaker:CreateTrainingJob',
+          'sagemaker:DescribeTrainingJob',
+          'sagemaker:StopTrainingJob',
+          'sagemaker:AddTags',
+        ],
+        resources: [trainingJobs],
+      }),
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.sageMakerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      }),
+      // The `.sync` integration waits on SageMaker's job state events through this managed rule.
+      new PolicyStatement({
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [
+          stack.formatArn({
+            service: 'events',
+            resource: 'rule',
+            resourceName: 'StepFunctionsGetEventsForSageMakerTrainingJobsRule',
+          }),
+        ],
+      }),
+    ];
+    for (const statement of statements) this.stateMachine.addToRolePolicy(statement);
+
+    acknowledgeWildcards(
+      this.stateMachine,
+      ['Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/*'],
+      'Training jobs of this account and region: each execution names its job at run time (model and execution id).',
+    );
+    Validations.of(this.stateMachine.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Added by CDK for logging and tracing: CloudWatch Logs delivery (logs:*LogDelivery*, resource policies) and X-Ray support no resource-level permissions.',
+    });
+  }
+
+  /** `{account}.dkr.ecr.{region}.{urlSuffix}/sagemaker-xgboost:1.7-1`, the account from a region mapping. */
+  #regionalXgboostImage(): string {
+    const registries = new CfnMapping(this, 'XgboostRegistries', {
+      mapping: Object.fromEntries(
+        Object.entries(XGBOOST_REGISTRIES).map(([region, account]) => [region, { account }]),
+      ),
+      lazy: true,
+    });
+    // The stack's region: a literal when the stack names one (the lazy mapping then resolves at synth).
+    const { region, urlSuffix } = Stack.of(this);
+    const account = registries.findInMap(region, 'account');
+    return `${account}.dkr.ecr.${region}.${urlSuffix}/${XGBOOST_IMAGE_TAG}`;
+  }
+}
+
+/** Where the task function writes an execution's channels and SageMaker its model (lambdas/pipelines/keys.ts). */
+export const EXECUTIONS_PREFIX = 'pipelines/executions/';
+
+/**
+ * The role SageMaker runs the training job under: read the execution's channels (list and get under
+ * EXECUTIONS_PREFIX), write the model there, use the platform key for those objects and the training
+ * volume, and write the job's logs. Nothing else: the built-in image lives in SageMaker's own registry.
+ */
+const createSageMakerRole = (scope: Construct, bucket: IBucket, key: IKey): Role => {
+  const stack = Stack.of(scope);
+  const role = new Role(scope, 'SageMakerRole', {
+    assumedBy: new ServicePrincipal('sagemaker.amazonaws.com'),
+    description: 'Runs the training jobs of the training pipeline',
+  });
+  const objects = bucket.arnForObjects(`${EXECUTIONS_PREFIX}*`);
+  const trainingLogs = stack.formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    resourceName: '/aws/sagemaker/TrainingJobs',
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  const statements = [
+    new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objects] }),
+    new PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': `${EXECUTIONS_PREFIX}*` } },
+    }),
+    new PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      resources: [key.keyArn],
+    }),
+    // EBS encrypts the training volume through a grant SageMaker creates on the job's behalf.
+    new PolicyStatement({
+      actions: ['kms:CreateGrant'],
+      resources: [key.keyArn],
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    }),
+    new PolicyStatement({
+      actions: [
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'logs:DescribeLogStreams',
+      ],
+      resources: [trainingLogs, `${trainingLogs}:*`],
+    }),
+  ];
+  for (const statement of statements) role.addToPrincipalPolicy(statement);
+
+  acknowledgeWildcards(
+    role,
+    [`${objectsFinding(bucket).slice(0, -'/*'.length)}/${EXECUTIONS_PREFIX}*`],
+    'Objects of pipeline executions only: each execution writes its channels and model under its own id, made at run time.',
+  );
+  acknowledgeWildcards(
+    role,
+    [
+      'Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/sagemaker/TrainingJobs:*',
+    ],
+    "Log streams of SageMaker's one training-job log group: SageMaker names a stream per job and instance at run time.",
+  );
+  return role;
+};
+
+const validate = (id: string, stack: Stack, props: TrainingPipelineProps, instanceType: string): void => {
+  const where = `TrainingPipeline ${id}`;
+  if (!Token.isUnresolved(instanceType) && !/^ml\.[a-z0-9-]+\.[a-z0-9]+$/.test(instanceType)) {
+    throw new Error(
+      `${where}: trainingInstanceType "${instanceType}" is not a SageMaker instance type (ml.<family>.<size>)`,
+    );
+  }
+  if (props.codeGitSha !== undefined && !/^[0-9a-f]{7,64}$/i.test(props.codeGitSha)) {
+    throw new Error(`${where}: codeGitSha "${props.codeGitSha}" is not a git SHA`);
+  }
+  if (!props.trainingImage && !Token.isUnresolved(stack.region) && !(stack.region in XGBOOST_REGISTRIES)) {
+    throw new Error(
+      `${where}: no built-in XGBoost image is known for ${stack.region}; pass trainingImage (known: ${Object.keys(XGBOOST_REGISTRIES).join(', ')})`,
+    );
+  }
+};
+
+/** The substitutions, checked against the placeholders the ASL file names, so neither side drifts. */
+const substitutionsFor = (id: string, substitutions: Record<string, string>): Record<string, string> => {
+  const named = new Set(
+    [...readFileSync(TRAINING_PIPELINE_DEFINITION, 'utf8').matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map(
+      (m) => m[1],
+    ),
+  );
+  const missing = [...named].filter((name) => name !== undefined && !(name in substitutions));
+  const unused = Object.keys(substitutions).filter((name) => !named.has(name));
+  if (missing.length > 0 || unused.length > 0) {
+    throw new Error(
+      `TrainingPipeline ${id}: the definition's placeholders and the substitutions differ (missing: ${missing.join(', ') || '-'}; unused: ${unused.join(', ') || '-'})`,
+    );
+  }
+  return substitutions;
+};
+
+/** cdk-nag's name for "every execution of this state machine" (Fn::GetAtt and pseudo parameters flattened). */
+const executionsFinding = (stateMachine: StateMachine): string => {
+  const logicalId = Stack.of(stateMachine).getLogicalId(stateMachine.node.defaultChild as CfnElement);
+  return `Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${logicalId}.Name>:*`;
+};

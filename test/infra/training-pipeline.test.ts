@@ -1,0 +1,340 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { App } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TRAINING_PIPELINE_DEFINITION, XGBOOST_REGISTRIES } from '../../lib/constructs/training-pipeline';
+import { MlopsStack } from '../../lib/mlops-stack';
+import {
+  accessOf,
+  accessVariants,
+  allowedActionsOf,
+  allowedStatementsOf,
+  logicalIdOf,
+  type Props,
+  propertiesIn,
+  QUERY_ACTIONS,
+  synthesizeMlopsStack,
+  treeOnlyApp,
+} from './support';
+
+// The training pipeline's CDK side. One synth for the whole file (it bundles every function); the
+// few tests of construct-time checks build a tree-only stack and synthesize nothing.
+let app: App;
+let stack: MlopsStack;
+let template: Template;
+
+beforeAll(() => {
+  ({ app, stack, template } = synthesizeMlopsStack());
+});
+
+type RawStatement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Props };
+type RawPolicy = { Properties: { Roles: unknown[]; PolicyDocument: { Statement: RawStatement[] } } };
+
+const propertiesOf = (construct: { node: { defaultChild?: unknown } }): Props =>
+  propertiesIn(template, stack, construct);
+const getAtt = (construct: { node: { defaultChild?: unknown } }, attribute = 'Arn') => ({
+  'Fn::GetAtt': [logicalIdOf(stack, construct), attribute],
+});
+const pipeline = () => stack.trainingPipeline;
+/** `${name}` as the ASL file writes it (a function, so no string literal looks like a forgotten template). */
+const placeholder = (name: string) => `\${${name}}`;
+const definitionText = () => readFileSync(TRAINING_PIPELINE_DEFINITION, 'utf8');
+const placeholdersOf = (text: string) => [
+  ...new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1])),
+];
+/** Every statement (with its condition) of the policies attached to a role. */
+const rawStatementsOf = (roleLogicalId: string): RawStatement[] =>
+  Object.values(template.findResources('AWS::IAM::Policy') as Record<string, RawPolicy>)
+    .filter((p) =>
+      p.Properties.Roles.some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleLogicalId })),
+    )
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+const actionsOf = (statement: RawStatement) => [statement.Action].flat();
+const variablesOf = (construct: { node: { defaultChild?: unknown } }) =>
+  (propertiesOf(construct).Environment as { Variables: Props }).Variables;
+
+describe('training pipeline state machine', () => {
+  it('is a Standard workflow whose definition is statemachines/training-pipeline.asl.json, byte for byte', () => {
+    const properties = propertiesOf(pipeline().stateMachine);
+    const location = properties.DefinitionS3Location as { Key: string };
+
+    expect(properties.StateMachineType).toBe('STANDARD');
+    expect(readFileSync(join(app.outdir, `asset.${location.Key}`), 'utf8')).toBe(definitionText());
+  });
+
+  it('substitutes every placeholder of the file, leaving no ${ but inside Fn::Sub', () => {
+    const substitutions = propertiesOf(pipeline().stateMachine).DefinitionSubstitutions as Props;
+    const rendered = definitionText().replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, name: string) =>
+      name in substitutions ? `<${name}>` : whole,
+    );
+    const outsideSub = (value: unknown) =>
+      JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && 'Fn::Sub' in v ? '<Fn::Sub>' : v));
+
+    expect(placeholdersOf(definitionText()).sort()).toEqual(Object.keys(substitutions).sort());
+    expect(rendered).not.toContain('${');
+    for (const [name, value] of Object.entries(substitutions))
+      expect(outsideSub(value), name).not.toContain('${');
+    expect(substitutions).toMatchObject({
+      PipelineTasksFunctionArn: getAtt(pipeline().taskFunction.function),
+      SageMakerRoleArn: getAtt(pipeline().sageMakerRole),
+      ArtifactKeyArn: getAtt(stack.key.key),
+      TrainingInstanceType: 'ml.m5.large',
+    });
+  });
+
+  it("trains on the region's built-in XGBoost 1.7-1 image, its registry account mapped by region", () => {
+    const substitutions = propertiesOf(pipeline().stateMachine).DefinitionSubstitutions as Props;
+    const mappings = template.toJSON().Mappings as Record<string, Record<string, { account: string }>>;
+    const [registries] = Object.values(mappings).filter((m) => 'us-east-1' in m);
+    const image = JSON.stringify(substitutions.XgboostImage);
+
+    expect(registries?.['us-east-1']?.account).toBe('683313688378');
+    expect(registries?.['eu-west-1']?.account).toBe('141502667606');
+    expect(Object.keys(registries ?? {}).sort()).toEqual(Object.keys(XGBOOST_REGISTRIES).sort());
+    expect(image).toContain('"Fn::FindInMap"');
+    expect(image).toContain('{"Ref":"AWS::Region"},"account"');
+    expect(image).toContain('/sagemaker-xgboost:1.7-1');
+  });
+
+  it('asks SageMaker for a network-isolated job on text/csv S3 channels, its output and volume under the platform key', () => {
+    const train = JSON.parse(definitionText()).States.Train;
+
+    expect(train.Resource).toBe('arn:aws:states:::sagemaker:createTrainingJob.sync');
+    expect(train.Parameters).toMatchObject({
+      'TrainingJobName.$': '$.build.trainingJobName',
+      RoleArn: placeholder('SageMakerRoleArn'),
+      AlgorithmSpecification: { TrainingImage: placeholder('XgboostImage'), TrainingInputMode: 'File' },
+      'HyperParameters.$': '$.build.hyperparameters',
+      OutputDataConfig: { 'S3OutputPath.$': '$.build.outputPath', KmsKeyId: placeholder('ArtifactKeyArn') },
+      ResourceConfig: {
+        InstanceType: placeholder('TrainingInstanceType'),
+        VolumeKmsKeyId: placeholder('ArtifactKeyArn'),
+      },
+      EnableNetworkIsolation: true,
+    });
+    expect(train.Parameters.InputDataConfig).toEqual(
+      ['train', 'validation'].map((channel) => ({
+        ChannelName: channel,
+        ContentType: 'text/csv',
+        DataSource: {
+          S3DataSource: {
+            S3DataType: 'S3Prefix',
+            'S3Uri.$': `$.build.channels.${channel}`,
+            S3DataDistributionType: 'FullyReplicated',
+          },
+        },
+      })),
+    );
+  });
+
+  it('logs every execution with its data to its own log group, and traces with X-Ray', () => {
+    const properties = propertiesOf(pipeline().stateMachine);
+
+    expect(properties.LoggingConfiguration).toEqual({
+      Level: 'ALL',
+      IncludeExecutionData: true,
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt(pipeline().logGroup) } }],
+    });
+    expect(properties.TracingConfiguration).toEqual({ Enabled: true });
+    expect(propertiesOf(pipeline().logGroup).RetentionInDays).toBe(30);
+  });
+});
+
+describe('state machine role', () => {
+  const role = () => logicalIdOf(stack, pipeline().stateMachine.role);
+
+  it('passes only the SageMaker role, and only to SageMaker; no other role may pass any', () => {
+    const everyPassRole = Object.values(
+      template.findResources('AWS::IAM::Policy') as Record<string, RawPolicy>,
+    )
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s) => actionsOf(s).some((a) => a.startsWith('iam:')));
+
+    expect(everyPassRole).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: getAtt(pipeline().sageMakerRole),
+        Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      },
+    ]);
+    expect(rawStatementsOf(role())).toContainEqual(everyPassRole[0]);
+  });
+
+  it('invokes the task function only, and runs training jobs of its own account and region', () => {
+    const statements = allowedStatementsOf(template, role());
+    const byAction = (action: string) => statements.filter((s) => s.actions.includes(action));
+    const trainingJobs = JSON.stringify(byAction('sagemaker:CreateTrainingJob')[0]?.resources);
+
+    expect(byAction('lambda:InvokeFunction')).toEqual([
+      { actions: ['lambda:InvokeFunction'], resources: [getAtt(pipeline().taskFunction.function)] },
+    ]);
+    expect(byAction('sagemaker:CreateTrainingJob')[0]?.actions.sort()).toEqual([
+      'sagemaker:AddTags',
+      'sagemaker:CreateTrainingJob',
+      'sagemaker:DescribeTrainingJob',
+      'sagemaker:StopTrainingJob',
+    ]);
+    expect(trainingJobs).toContain(':sagemaker:');
+    expect(trainingJobs).toContain('{"Ref":"AWS::Region"}');
+    expect(trainingJobs).toContain('{"Ref":"AWS::AccountId"}');
+    expect(trainingJobs).toContain(':training-job/*');
+    expect(JSON.stringify(byAction('events:PutRule'))).toContain(
+      ':rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule',
+    );
+  });
+
+  it('is granted nothing on every resource but log delivery and X-Ray', () => {
+    const onEverything = allowedStatementsOf(template, role())
+      .filter((s) => s.resources.includes('*'))
+      .flatMap((s) => s.actions);
+
+    expect(onEverything.length).toBeGreaterThan(0);
+    expect(onEverything.filter((a) => !/^(logs|xray):/.test(a))).toEqual([]);
+  });
+});
+
+describe('SageMaker role', () => {
+  const role = () => logicalIdOf(stack, pipeline().sageMakerRole);
+
+  it('trusts sagemaker.amazonaws.com only, with no managed policies', () => {
+    const properties = propertiesOf(pipeline().sageMakerRole);
+
+    expect(properties.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' } },
+      ],
+    });
+    expect(properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('reads and writes objects under pipelines/executions/ only, and lists no other prefix', () => {
+    const statements = rawStatementsOf(role()).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    const objects = { 'Fn::Join': ['', [getAtt(stack.artifacts.bucket), '/pipelines/executions/*']] };
+
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: objects },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: getAtt(stack.artifacts.bucket),
+        Condition: { StringLike: { 's3:prefix': 'pipelines/executions/*' } },
+      },
+    ]);
+  });
+
+  it('uses the platform key and writes the training-job logs, and may do nothing else', () => {
+    const statements = allowedStatementsOf(template, role());
+    const services = new Set(statements.flatMap((s) => s.actions.map((a) => a.split(':')[0])));
+    const kms = statements.filter((s) => s.actions.some((a) => a.startsWith('kms:')));
+    const logs = statements.filter((s) => s.actions.some((a) => a.startsWith('logs:')));
+
+    expect([...services].sort()).toEqual(['kms', 'logs', 's3']);
+    for (const statement of kms) expect(statement.resources).toEqual([getAtt(stack.key.key)]);
+    expect(JSON.stringify(logs)).toContain(':log-group:/aws/sagemaker/TrainingJobs');
+    expect(statements.flatMap((s) => s.resources)).not.toContain('*');
+  });
+});
+
+describe('functions', () => {
+  it('give the pipelines API the state machine ARN and StartExecution on it, and follow its executions', () => {
+    const fn = stack.functions.functionOf('pipelines');
+    const statements = allowedStatementsOf(template, logicalIdOf(stack, fn.role));
+    const ref = { Ref: logicalIdOf(stack, pipeline().stateMachine) };
+    const follow = statements.filter((s) => s.actions.includes('states:DescribeExecution'));
+
+    expect(accessOf('pipelines').workflows).toBe('start');
+    expect(variablesOf(fn.function).TRAINING_PIPELINE_ARN).toEqual(ref);
+    expect(statements).toContainEqual({ actions: ['states:StartExecution'], resources: [ref] });
+    expect(follow.flatMap((s) => s.actions).sort()).toEqual([
+      'states:DescribeExecution',
+      'states:GetExecutionHistory',
+    ]);
+    expect(JSON.stringify(follow[0]?.resources)).toContain(':execution:');
+    expect(JSON.stringify(follow[0]?.resources)).toContain(
+      JSON.stringify(getAtt(pipeline().stateMachine, 'Name')),
+    );
+  });
+
+  it('give no capability without workflow access any states action or the state machine ARN', () => {
+    const others = [...stack.functions.functions].filter(([name]) => accessOf(name).workflows !== 'start');
+
+    expect(others.length).toBeGreaterThan(0);
+    for (const [name, fn] of others) {
+      const actions = allowedActionsOf(template, logicalIdOf(stack, fn.role));
+      expect(
+        actions.filter((a) => a.startsWith('states:')),
+        name,
+      ).toEqual([]);
+      expect(variablesOf(fn.function).TRAINING_PIPELINE_ARN, name).toBeUndefined();
+    }
+  });
+
+  it('give the task function the shared and offline variables, a full vCPU and minutes to run', () => {
+    const fn = pipeline().taskFunction;
+    const properties = propertiesOf(fn.function);
+
+    expect(variablesOf(fn.function)).toMatchObject({
+      METADATA_TABLE_NAME: { Ref: logicalIdOf(stack, stack.metadata.table) },
+      ARTIFACT_BUCKET_NAME: { Ref: logicalIdOf(stack, stack.artifacts.bucket) },
+      NOTIFICATION_TOPIC_ARN: { Ref: logicalIdOf(stack, stack.notifications.topic) },
+      EVENT_BUS_NAME: 'default',
+      OFFLINE_DATABASE: { Ref: stack.getLogicalId(stack.offlineStore.database) },
+      ATHENA_WORKGROUP: { Ref: stack.getLogicalId(stack.offlineStore.workGroup) },
+      POWERTOOLS_SERVICE_NAME: 'pipeline-tasks',
+    });
+    expect(variablesOf(fn.function).CODE_GIT_SHA).toBeUndefined();
+    expect(properties.MemorySize).toBe(1769);
+    expect(properties.Timeout).toBe(600);
+  });
+
+  it('let the task function read and write the table and bucket, publish, and query the offline store', () => {
+    const actions = allowedActionsOf(template, logicalIdOf(stack, pipeline().taskFunction.role));
+
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:PutItem',
+        's3:PutObject',
+        'sns:Publish',
+        'events:PutEvents',
+        ...QUERY_ACTIONS,
+      ]),
+    );
+    expect(actions.filter((a) => /^(states|iam|sagemaker):/.test(a))).toEqual([]);
+  });
+});
+
+describe('construct-time checks', () => {
+  const variantStack = (props: Partial<ConstructorParameters<typeof MlopsStack>[2]> = {}, context = {}) =>
+    new MlopsStack(treeOnlyApp({ context }), 'Variant', {
+      stageName: 'variant',
+      capabilities: accessVariants,
+      defaultRouteCapability: 'isolated',
+      ...props,
+    });
+
+  it("names the region's registry account at synth when the stack's region is known", () => {
+    const regional = variantStack({ env: { region: 'eu-west-1' } });
+
+    expect(JSON.stringify(regional.resolve(regional.trainingPipeline.trainingImage))).toContain(
+      '141502667606.dkr.ecr.eu-west-1.',
+    );
+  });
+
+  it('refuses a region with no known XGBoost image unless a training image is given', () => {
+    expect(() => variantStack({ env: { region: 'xx-nowhere-1' } })).toThrow(/pass trainingImage/);
+  });
+
+  it('records the git SHA from the codeGitSha context, and refuses one that is not a SHA', () => {
+    const withSha = variantStack({}, { codeGitSha: '0123abc' });
+    const environment = withSha.resolve(
+      (withSha.trainingPipeline.taskFunction.function.node.defaultChild as CfnFunction).environment,
+    ) as { variables: Props };
+
+    expect(environment.variables.CODE_GIT_SHA).toBe('0123abc');
+    expect(() => variantStack({ codeGitSha: 'not a sha' })).toThrow(/codeGitSha/);
+  });
+});
