@@ -5,6 +5,7 @@ import { API_VERSION } from '../lambdas/api-version';
 import { ApiClient, DEFAULT_API_URL } from './api-client';
 import { registerFeatureCommands } from './commands/features';
 import { registerModelCommands } from './commands/models';
+import { registerMonitorCommands } from './commands/monitors';
 import { registerPipelineCommands } from './commands/pipelines';
 import { registerPlatformCommands } from './commands/platform';
 import { registerRunCommands } from './commands/runs';
@@ -55,6 +56,7 @@ export const buildProgram = (env: Readonly<Record<string, string | undefined>> =
   registerModelCommands(program, context);
   registerRunCommands(program, context);
   registerFeatureCommands(program, context);
+  registerMonitorCommands(program, context);
   registerPipelineCommands(program, context);
   return program;
 };

@@ -1,5 +1,6 @@
 import { experimentsRoutes } from './experiments/routes';
 import { featureRoutes } from './features/routes';
+import { monitoringRoutes } from './monitoring/routes';
 import { pipelineRoutes } from './pipelines/routes';
 import { platformRoutes } from './platform/routes';
 import { registryRoutes } from './registry/routes';
@@ -80,6 +81,12 @@ export const capabilities: readonly Capability[] = [
       events: 'none',
       workflows: 'start',
     },
+  },
+  {
+    name: 'monitoring',
+    entry: 'lambdas/monitoring/handler.ts',
+    routes: monitoringRoutes,
+    access: { metadata: 'readWrite', artifacts: 'readWrite', notifications: 'publish', events: 'publish' },
   },
 ];
 

@@ -5,6 +5,7 @@ import { ArtifactBucket } from './constructs/artifact-bucket';
 import { CapabilityFunctions } from './constructs/capability-functions';
 import { EncryptionKey } from './constructs/encryption-key';
 import { MetadataTable } from './constructs/metadata-table';
+import { Monitoring } from './constructs/monitoring';
 import { NotificationTopic } from './constructs/notification-topic';
 import { OfflineStore } from './constructs/offline-store';
 import { PlatformApi } from './constructs/platform-api';
@@ -57,6 +58,7 @@ export class MlopsStack extends Stack {
   public readonly offlineStore: OfflineStore;
   public readonly functions: CapabilityFunctions;
   public readonly trainingPipeline: TrainingPipeline;
+  public readonly monitoring: Monitoring;
   public readonly api: PlatformApi;
 
   constructor(scope: Construct, id: string, props: MlopsStackProps) {
@@ -117,6 +119,18 @@ export class MlopsStack extends Stack {
         this.trainingPipeline.grantStart(this.functions.functionOf(capability.name));
       }
     }
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      encryptionKey,
+      metadata: this.metadata,
+      artifacts: this.artifacts,
+      notifications: this.notifications,
+      events: this.events,
+      rulePrefix: `mlops-${props.stageName}-`,
+      removalPolicy,
+      ...(props.logLevel ? { logLevel: props.logLevel } : {}),
+    });
+    const monitoringApi = this.functions.functions.get('monitoring');
+    if (monitoringApi) this.monitoring.grantSchedules(monitoringApi);
     this.api = new PlatformApi(this, 'Api', {
       capabilities: catalogue,
       functions: new Map([...this.functions.functions].map(([name, fn]) => [name, fn.function])),
@@ -134,5 +148,6 @@ export class MlopsStack extends Stack {
     new CfnOutput(this, 'OfflineDatabaseName', { value: this.offlineStore.databaseName });
     new CfnOutput(this, 'AthenaWorkGroupName', { value: this.offlineStore.workGroupName });
     new CfnOutput(this, 'TrainingPipelineArn', { value: this.trainingPipeline.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'DriftJobArn', { value: this.monitoring.stateMachine.stateMachineArn });
   }
 }

@@ -7,6 +7,9 @@ import { makeFeaturesHandler } from '../lambdas/features/app';
 import { featuresDeps } from '../lambdas/features/deps';
 import { DuckDbTrainingSetEngine } from '../lambdas/features/offline/duckdb-engine';
 import { FileOfflineSink } from '../lambdas/features/offline/file-sink';
+import { makeMonitoringHandler } from '../lambdas/monitoring/app';
+import { inProcessMonitoringDeps } from '../lambdas/monitoring/in-process-schedules';
+import { scheduleAllMonitors } from '../lambdas/monitoring/monitors';
 import { makePipelinesHandler } from '../lambdas/pipelines/app';
 import { makePlatformHandler } from '../lambdas/platform/app';
 import {
@@ -30,6 +33,7 @@ import { type RunningServer, startLocalHttpServer } from './http-server';
 import { WebhookNotificationPublisher } from './notifications/webhook-publisher';
 import { makeLocalWorkflowEngine } from './pipelines/local-pipelines';
 import type { LocalWorkflowEngine } from './pipelines/local-workflow-engine';
+import { parseScheduleExpression } from './scheduler/schedule-expression';
 import { LocalScheduler } from './scheduler/scheduler';
 
 export interface LocalPlatform {
@@ -98,6 +102,19 @@ export const startLocalPlatform = async (
     { store, objects, clock, features, trainingSets, registry, experiments, notifications, code: {} },
     { clock },
   );
+  // Monitors: each schedule a LocalScheduler rule; runs, reports and notifications in this process.
+  const monitoring = inProcessMonitoringDeps(
+    {
+      store,
+      objects,
+      clock,
+      events,
+      notifications,
+      onRunFailure: (e, m) => console.warn(`monitor ${m}: ${String(e)}`),
+    },
+    scheduler,
+    parseScheduleExpression,
+  );
   let server: RunningServer | undefined;
 
   const handlers: Readonly<Record<string, HttpHandler>> = {
@@ -115,6 +132,7 @@ export const startLocalPlatform = async (
       makeObservability('pipelines'),
       edge,
     ),
+    monitoring: makeMonitoringHandler(monitoring, makeObservability('monitoring'), edge),
   };
   const served = capabilities.map((capability) => {
     const handler = handlers[capability.name];
@@ -133,6 +151,7 @@ export const startLocalPlatform = async (
     store.close();
     throw error;
   }
+  await scheduleAllMonitors(monitoring);
   scheduler.start();
   const running = server;
 

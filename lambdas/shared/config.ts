@@ -52,16 +52,24 @@ export interface LambdaConfig {
   readonly region: string;
 }
 
-/** Parses the Lambda environment or throws listing every variable at fault. */
-export const loadLambdaConfig = (env: Readonly<Record<string, string | undefined>>): LambdaConfig => {
-  const parsed = LambdaEnvironment.safeParse(env);
+/** Parses environment variables with `schema`, or throws listing every variable at fault. */
+export const parseEnvironment = <S extends z.ZodType>(
+  schema: S,
+  env: Readonly<Record<string, string | undefined>>,
+): z.output<S> => {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
       .join('; ');
     throw new Error(`Invalid Lambda environment — ${problems}`);
   }
-  const e = parsed.data;
+  return parsed.data;
+};
+
+/** Parses the Lambda environment or throws listing every variable at fault. */
+export const loadLambdaConfig = (env: Readonly<Record<string, string | undefined>>): LambdaConfig => {
+  const e = parseEnvironment(LambdaEnvironment, env);
   return {
     metadataTableName: e.METADATA_TABLE_NAME,
     artifactBucketName: e.ARTIFACT_BUCKET_NAME,

@@ -4,6 +4,7 @@ import type { App } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { capabilities, DEFAULT_ROUTE_CAPABILITY } from '../../lambdas/catalogue';
+import { MonitoringEnvironment } from '../../lambdas/monitoring/config';
 import { LambdaEnvironment } from '../../lambdas/shared/config';
 import { routeKeyOf } from '../../lambdas/shared/http/route';
 import { PLATFORM_BUNDLING } from '../../lib/constructs/platform-function';
@@ -82,8 +83,9 @@ describe('API', () => {
 
 describe('functions', () => {
   it('exist once per capability, on nodejs22.x arm64 with active tracing and their own log group', () => {
-    // One per capability, plus the training pipeline's task function (invoked by Step Functions only).
-    template.resourceCountIs('AWS::Lambda::Function', capabilities.length + 1);
+    // One per capability, plus those only Step Functions invokes: the training pipeline's task function
+    // and the drift job's two (job steps, shard summaries).
+    template.resourceCountIs('AWS::Lambda::Function', capabilities.length + 3);
     template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -116,6 +118,8 @@ describe('functions', () => {
         ...ours,
         ...(accessOf(name).offlineQueries === 'query' ? OFFLINE_VARIABLES : []),
         ...(accessOf(name).workflows === 'start' ? ['TRAINING_PIPELINE_ARN'] : []),
+        // Where monitors' schedule rules go (lambdas/monitoring/config.ts).
+        ...(name === 'monitoring' ? Object.keys(MonitoringEnvironment.shape) : []),
       ];
       expect(Object.keys(variables).sort(), name).toEqual(expected.sort());
       expect(variables).toMatchObject({
@@ -204,9 +208,17 @@ describe('functions', () => {
         onEverything.filter((a) => !a.startsWith('xray:')),
         capability.name,
       ).toEqual([]);
-      const putEvents = statements.filter((s) => s.actions.some((a) => a.startsWith('events:')));
+      const putEvents = statements.filter((s) => s.actions.includes('events:PutEvents'));
       for (const statement of putEvents) {
         expect(statement, capability.name).toEqual({ actions: ['events:PutEvents'], resources: [bus] });
+      }
+      // Only monitoring manages rules, and only its own (named by the stage's prefix).
+      const rules = statements.filter((s) =>
+        s.actions.some((a) => /^events:(Put|Delete|Remove)(Rule|Targets)$/.test(a)),
+      );
+      expect(rules.length > 0, capability.name).toBe(capability.name === 'monitoring');
+      for (const statement of rules) {
+        expect(JSON.stringify(statement.resources), capability.name).toMatch(/rule\/mlops-test-\*/);
       }
     }
     expect(JSON.stringify(bus)).toContain(':event-bus/default');

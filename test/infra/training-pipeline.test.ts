@@ -145,22 +145,28 @@ describe('training pipeline state machine', () => {
 describe('state machine role', () => {
   const role = () => logicalIdOf(stack, pipeline().stateMachine.role);
 
-  it('passes only the SageMaker role, and only to SageMaker; no other role may pass any', () => {
+  it("passes only the SageMaker role to SageMaker; the only other PassRole is the monitors' rule role, to EventBridge", () => {
     const everyPassRole = Object.values(
       template.findResources('AWS::IAM::Policy') as Record<string, RawPolicy>,
     )
       .flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((s) => actionsOf(s).some((a) => a.startsWith('iam:')));
 
-    expect(everyPassRole).toEqual([
-      {
-        Effect: 'Allow',
-        Action: 'iam:PassRole',
-        Resource: getAtt(pipeline().sageMakerRole),
-        Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      },
-    ]);
-    expect(rawStatementsOf(role())).toContainEqual(everyPassRole[0]);
+    const sageMaker = {
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: getAtt(pipeline().sageMakerRole),
+      Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    };
+    const monitorRules = {
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: getAtt(stack.monitoring.scheduleRole),
+      Condition: { StringEquals: { 'iam:PassedToService': 'events.amazonaws.com' } },
+    };
+    expect(everyPassRole).toHaveLength(2);
+    expect(everyPassRole).toEqual(expect.arrayContaining([sageMaker, monitorRules]));
+    expect(rawStatementsOf(role())).toContainEqual(sageMaker);
   });
 
   it('invokes the task function only, and runs training jobs of its own account and region', () => {

@@ -1,0 +1,127 @@
+/** What monitoring stores: monitors (with their run state), report summaries, full reports. */
+import type { JsonObject } from '../shared/ports/metadata-store';
+import type { DriftReport } from './drift';
+import type { HealthReport } from './health';
+import type { PerformanceReport } from './performance';
+import type {
+  DataSource,
+  DriftThresholds,
+  HealthThresholds,
+  MonitorKind,
+  PerformanceThresholds,
+} from './schemas';
+
+/** What the monitor remembers between runs; written with the revision read, like every other write. */
+export interface MonitorState {
+  /** Runs in a row that confirmed dataset drift; back to 0 after a run without, or a retraining request. */
+  readonly consecutiveDriftRuns: number;
+  readonly lastRunAt?: string;
+  readonly lastReportId?: string;
+  readonly lastStatus?: 'succeeded' | 'failed';
+}
+
+export interface MonitorRecord {
+  readonly name: string;
+  readonly model: string;
+  /** The alias whose version is monitored (`champion` unless a version is pinned). */
+  readonly alias?: string;
+  readonly version?: number;
+  readonly kinds: MonitorKind[];
+  readonly schedule: string;
+  readonly dataSource: DataSource;
+  readonly window: { readonly hours: number };
+  readonly thresholds: DriftThresholds;
+  readonly health: HealthThresholds;
+  readonly performance: PerformanceThresholds;
+  readonly notify: { readonly onDrift: boolean; readonly onHealth: boolean; readonly onPerformance: boolean };
+  readonly retrain?: { readonly consecutiveRuns: number };
+  readonly state: MonitorState;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly updatedAt: string;
+}
+
+export type Alert = 'data-drift' | 'prediction-drift' | 'feature-health' | 'performance';
+
+/** The short form of a drift report kept in summaries and notifications. */
+export interface DriftHeadline {
+  readonly drift: boolean;
+  readonly share: number;
+  readonly driftedFeatures: string[];
+}
+
+/** A run in brief: the history page shows these; the full report is an object. */
+export interface ReportSummary {
+  readonly id: string;
+  readonly monitor: string;
+  readonly model: string;
+  readonly version?: number;
+  readonly status: 'succeeded' | 'failed';
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** Captured predictions of the monitored version inside the window. */
+  readonly rows: number;
+  readonly dataDrift?: DriftHeadline;
+  readonly predictionDrift?: DriftHeadline;
+  readonly health?: { readonly healthy: boolean; readonly issues: number };
+  readonly performance?: {
+    readonly metric: string;
+    readonly value: number | null;
+    readonly baseline: number | null;
+    readonly degraded: boolean;
+    readonly labelled: number;
+  };
+  /** Which checks crossed their thresholds. */
+  readonly alerts: Alert[];
+  readonly retrainingRequested?: boolean;
+  readonly reportUri?: string;
+  readonly error?: string;
+}
+
+/** The full report of a run, stored as JSON in the object store. */
+export interface MonitorReport {
+  readonly id: string;
+  readonly monitor: string;
+  readonly model: string;
+  readonly version: number;
+  readonly alias?: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly window?: { readonly from: string; readonly to: string };
+  readonly source: { readonly kind: 'captures' | 'dataset'; readonly location: string };
+  readonly counts: RunCounts;
+  readonly dataDrift?: DriftReport;
+  readonly predictionDrift?: DriftReport;
+  readonly health?: HealthReport;
+  readonly performance?: PerformanceReport;
+  readonly alerts: Alert[];
+}
+
+/** What the run read. */
+export interface RunCounts {
+  readonly objects: number;
+  /** Records of the monitored version inside the window. */
+  readonly rows: number;
+  /** Records of other versions of the model (e.g. a canary), left out of every statistic. */
+  readonly otherVersions: number;
+  readonly outsideWindow: number;
+  readonly malformed: number;
+}
+
+export const json = (record: object): JsonObject => record as JsonObject;
+
+/**
+ * A copy whose numbers every metadata store holds (DynamoDB's range): a p-value of 1e-300 becomes 0,
+ * a chi-square beyond 2^53 is clamped, NaN and ±Infinity become null. Statistics land in notification
+ * details and summaries, which live in the metadata store; the full report (an object) keeps them as
+ * computed.
+ */
+export const storable = <T>(value: T): T =>
+  JSON.parse(
+    JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v !== 'number') return v;
+      if (!Number.isFinite(v)) return null;
+      if (Math.abs(v) < 1e-130) return 0;
+      return Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, v));
+    }),
+  ) as T;
