@@ -1,6 +1,9 @@
 import { CfnOutput, RemovalPolicy, type Size, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import { type Capability, capabilities, DEFAULT_ROUTE_CAPABILITY } from '../lambdas/catalogue';
+import { RETRAINING_REQUESTED } from '../lambdas/pipelines/trigger-events';
 import { ArtifactBucket } from './constructs/artifact-bucket';
 import { CapabilityFunctions } from './constructs/capability-functions';
 import { EncryptionKey } from './constructs/encryption-key';
@@ -116,7 +119,18 @@ export class MlopsStack extends Stack {
     });
     for (const capability of catalogue) {
       if (capability.access.workflows === 'start') {
-        this.trainingPipeline.grantStart(this.functions.functionOf(capability.name));
+        const starter = this.functions.functionOf(capability.name);
+        this.trainingPipeline.grantStart(starter);
+        // Drift confirmed by a monitor retrains the model (lambdas/pipelines/triggers.ts).
+        new Rule(this, `RetrainOnDrift-${capability.name}`, {
+          eventBus: this.events.bus,
+          description: "A monitor's RetrainingRequested event starts the model's training pipeline again",
+          eventPattern: {
+            source: [RETRAINING_REQUESTED.source],
+            detailType: [RETRAINING_REQUESTED.detailType],
+          },
+          targets: [new LambdaFunction(starter.function, { retryAttempts: 2 })],
+        });
       }
     }
     this.monitoring = new Monitoring(this, 'Monitoring', {

@@ -11,6 +11,7 @@ import { makeMonitoringHandler } from '../lambdas/monitoring/app';
 import { inProcessMonitoringDeps } from '../lambdas/monitoring/in-process-schedules';
 import { scheduleAllMonitors } from '../lambdas/monitoring/monitors';
 import { makePipelinesHandler } from '../lambdas/pipelines/app';
+import { handleTriggerEvent, RETRAINING_REQUESTED, type TriggerEvent } from '../lambdas/pipelines/triggers';
 import { makePlatformHandler } from '../lambdas/platform/app';
 import {
   type NotificationInput,
@@ -115,6 +116,15 @@ export const startLocalPlatform = async (
     scheduler,
     parseScheduleExpression,
   );
+  const pipelines = { store, objects, engine: workflows, clock, newId: sortableIdGenerator(clock) };
+  // Drift confirmed by a monitor retrains the model, as the EventBridge rule does in the cloud.
+  events.subscribe(
+    'retrain-on-drift',
+    { source: [RETRAINING_REQUESTED.source], 'detail-type': [RETRAINING_REQUESTED.detailType] },
+    async (event) => {
+      await handleTriggerEvent(pipelines, event as unknown as TriggerEvent);
+    },
+  );
   let server: RunningServer | undefined;
 
   const handlers: Readonly<Record<string, HttpHandler>> = {
@@ -127,11 +137,7 @@ export const startLocalPlatform = async (
     experiments: makeExperimentsHandler(experiments, makeObservability('experiments'), edge),
     // Offline store: Parquet files under MLOPS_HOME; training sets: the point-in-time join on DuckDB.
     features: makeFeaturesHandler(features, makeObservability('features'), edge, trainingSets),
-    pipelines: makePipelinesHandler(
-      { store, objects, engine: workflows, clock, newId: sortableIdGenerator(clock) },
-      makeObservability('pipelines'),
-      edge,
-    ),
+    pipelines: makePipelinesHandler(pipelines, makeObservability('pipelines'), edge),
     monitoring: makeMonitoringHandler(monitoring, makeObservability('monitoring'), edge),
   };
   const served = capabilities.map((capability) => {

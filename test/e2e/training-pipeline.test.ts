@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baselineKey } from '../../lambdas/monitoring/baselines';
+import { lastSuccessfulRun } from '../../lambdas/pipelines/triggers';
 import { loadLocalConfig } from '../../local/config';
 import { parseWebhookUrls } from '../../local/notifications/webhook-urls';
 import { type LocalPlatform, startLocalPlatform } from '../../local/platform';
@@ -291,6 +292,41 @@ describe('training pipeline on the local platform', () => {
         .message,
     ).toContain('eta');
     expect((await call('GET', '/pipelines/executions?limit=1000')).body.items.length).toBe(before);
+  });
+
+  it("retrains when a monitor confirms drift: the model's last successful request, started again", async () => {
+    const before = (await call('GET', '/models/credit-default')).body.latestVersion as number;
+    await platform.events.publish([
+      {
+        source: 'mlops.monitoring',
+        detailType: 'RetrainingRequested',
+        detail: { model: 'credit-default', version: 1, monitor: 'credit-drift', consecutiveRuns: 3 },
+      },
+    ]);
+    await platform.events.drain();
+    await platform.workflows.drain();
+    const [newest] = (await call('GET', '/pipelines/executions?model=credit-default&limit=1')).body.items;
+    expect(newest).toMatchObject({
+      trigger: 'event',
+      startedBy: 'monitor:credit-drift',
+      status: 'SUCCEEDED',
+    });
+    const retrained = (await call('GET', `/pipelines/executions/${newest.executionId}`)).body as Execution;
+    expect(retrained.output.modelVersion).toBe(before + 1);
+    // Same request, same data: the same dataset version as the first run.
+    expect(retrained.output.datasetVersion.sha256).toBe(first.output.datasetVersion.sha256);
+  }, 120_000);
+
+  it('ignores other events, and refuses to retrain a model that never trained', async () => {
+    const deps = { store: platform.store };
+    expect(await lastSuccessfulRun(deps, 'never-trained')).toBeUndefined();
+    await platform.events.publish([
+      { source: 'mlops.monitoring', detailType: 'RetrainingRequested', detail: { model: 'never-trained' } },
+      { source: 'mlops.registry', detailType: 'ModelVersionApproved', detail: { model: 'credit-default' } },
+    ]);
+    await platform.events.drain();
+    await platform.workflows.drain();
+    expect((await call('GET', '/pipelines/executions?model=never-trained')).body.items).toEqual([]);
   });
 
   it('lists executions newest first, per model, and answers 404 for an unknown id', async () => {

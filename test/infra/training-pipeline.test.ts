@@ -313,6 +313,25 @@ describe('functions', () => {
   });
 });
 
+describe('retraining on drift', () => {
+  it("routes the bus's RetrainingRequested events from monitoring to the pipelines API function", () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((rule) =>
+      JSON.stringify(
+        (rule as { Properties: { EventPattern?: unknown } }).Properties.EventPattern ?? null,
+      ).includes('RetrainingRequested'),
+    ) as { Properties: { EventPattern: unknown; Targets: { Arn: unknown }[] } }[];
+
+    expect(rules).toHaveLength(1);
+    expect(rules[0]!.Properties.EventPattern).toEqual({
+      source: ['mlops.monitoring'],
+      'detail-type': ['RetrainingRequested'],
+    });
+    expect(rules[0]!.Properties.Targets.map((t) => t.Arn)).toEqual([
+      getAtt(stack.functions.functionOf('pipelines').function),
+    ]);
+  });
+});
+
 describe('construct-time checks', () => {
   const variantStack = (props: Partial<ConstructorParameters<typeof MlopsStack>[2]> = {}, context = {}) =>
     new MlopsStack(treeOnlyApp({ context }), 'Variant', {
