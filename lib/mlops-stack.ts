@@ -121,6 +121,8 @@ export class MlopsStack extends Stack {
       if (capability.access.workflows === 'start') {
         const starter = this.functions.functionOf(capability.name);
         this.trainingPipeline.grantStart(starter);
+        // '.' never appears in a monitor's rule name (mlops-{stage}-{monitor}): the two sets stay apart.
+        this.trainingPipeline.grantSchedules(starter, `mlops-${props.stageName}.train-`);
         // Drift confirmed by a monitor retrains the model (lambdas/pipelines/triggers.ts).
         new Rule(this, `RetrainOnDrift-${capability.name}`, {
           eventBus: this.events.bus,

@@ -10,8 +10,14 @@ import { FileOfflineSink } from '../lambdas/features/offline/file-sink';
 import { makeMonitoringHandler } from '../lambdas/monitoring/app';
 import { inProcessMonitoringDeps } from '../lambdas/monitoring/in-process-schedules';
 import { scheduleAllMonitors } from '../lambdas/monitoring/monitors';
-import { makePipelinesHandler } from '../lambdas/pipelines/app';
-import { handleTriggerEvent, RETRAINING_REQUESTED, type TriggerEvent } from '../lambdas/pipelines/triggers';
+import { makePipelinesHandler, type PipelinesDeps } from '../lambdas/pipelines/app';
+import { scheduleAllTrainings } from '../lambdas/pipelines/schedules';
+import {
+  handleTriggerEvent,
+  RETRAINING_REQUESTED,
+  retrain,
+  type TriggerEvent,
+} from '../lambdas/pipelines/triggers';
 import { makePlatformHandler } from '../lambdas/platform/app';
 import {
   type NotificationInput,
@@ -23,6 +29,7 @@ import { versionKey } from '../lambdas/registry/keys';
 import { FileObjectStore } from '../lambdas/shared/adapters/embedded/file-object-store';
 import { SqliteMetadataStore } from '../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import { SqliteRunSearchIndex } from '../lambdas/shared/adapters/embedded/sqlite-run-search-index';
+import { inProcessScheduleRules } from '../lambdas/shared/adapters/in-process-schedule-rules';
 import type { HttpHandler } from '../lambdas/shared/http/handler';
 import { sortableIdGenerator } from '../lambdas/shared/ids';
 import { makeObservability } from '../lambdas/shared/observability';
@@ -116,7 +123,20 @@ export const startLocalPlatform = async (
     scheduler,
     parseScheduleExpression,
   );
-  const pipelines = { store, objects, engine: workflows, clock, newId: sortableIdGenerator(clock) };
+  const pipelines: PipelinesDeps = {
+    store,
+    objects,
+    engine: workflows,
+    clock,
+    newId: sortableIdGenerator(clock),
+    // Models' training schedules: LocalScheduler rules `training-{model}`, as EventBridge rules in the cloud.
+    schedules: inProcessScheduleRules({
+      scheduler,
+      validate: parseScheduleExpression,
+      rulePrefix: 'training-',
+      run: (model) => retrain(pipelines, model, 'schedule', 'schedule'),
+    }),
+  };
   // Drift confirmed by a monitor retrains the model, as the EventBridge rule does in the cloud.
   events.subscribe(
     'retrain-on-drift',
@@ -158,6 +178,7 @@ export const startLocalPlatform = async (
     throw error;
   }
   await scheduleAllMonitors(monitoring);
+  await scheduleAllTrainings(pipelines);
   scheduler.start();
   const running = server;
 

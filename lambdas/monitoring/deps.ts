@@ -5,24 +5,12 @@ import type { Clock } from '../shared/ports/clock';
 import type { EventPublisher } from '../shared/ports/event-publisher';
 import type { MetadataStore } from '../shared/ports/metadata-store';
 import type { ObjectStore } from '../shared/ports/object-store';
+import { noScheduleRules, type ScheduleRules } from '../shared/ports/schedule-rules';
 import type { MonitorReport } from './records';
 
-/**
- * Where monitors' schedules live: one EventBridge rule per monitor in the cloud, the LocalScheduler on
- * a laptop. Both replace a schedule that exists (PutRule semantics).
- */
-export interface MonitorSchedules {
-  /**
-   * Creates or replaces the schedule that runs monitor `name`. Throws ValidationError naming `field`
-   * when the scheduler refuses the expression; it is called before anything is stored.
-   */
-  put(name: string, expression: string, field: string): Promise<void>;
-  /** Removing a schedule that does not exist is not an error. */
-  remove(name: string): Promise<void>;
-}
-
-/** A schedules port that keeps nothing: for tests and tools that only run monitors by hand. */
-export const noSchedules: MonitorSchedules = { put: async () => {}, remove: async () => {} };
+/** Where monitors' schedules live: one EventBridge rule per monitor in the cloud, the LocalScheduler on a laptop. */
+export type MonitorSchedules = ScheduleRules;
+export { noScheduleRules as noSchedules };
 
 export interface MonitoringDeps {
   readonly store: MetadataStore;

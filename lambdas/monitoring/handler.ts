@@ -6,7 +6,7 @@ import { SnsNotificationPublisher } from '../shared/adapters/aws/sns-notificatio
 import { loadLambdaConfig } from '../shared/config';
 import { makeObservability } from '../shared/observability';
 import { systemClock } from '../shared/ports/clock';
-import { EventBridgeSchedules } from './adapters/eventbridge-schedules';
+import { driftJobScheduleRules } from './adapters/eventbridge-schedules';
 import { makeMonitoringHandler, monitoringDeps } from './app';
 import { loadMonitoringConfig } from './config';
 
@@ -26,7 +26,7 @@ export const handler = makeMonitoringHandler(
       publisher: new SnsNotificationPublisher({ topicArn: config.notificationTopicArn }),
       clock: systemClock,
     }),
-    schedules: new EventBridgeSchedules({
+    schedules: driftJobScheduleRules({
       rulePrefix: monitoring.rulePrefix,
       stateMachineArn: monitoring.stateMachineArn,
       roleArn: monitoring.scheduleRoleArn,

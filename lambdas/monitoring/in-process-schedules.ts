@@ -1,42 +1,18 @@
 /**
- * Monitors' schedules on a scheduler in this process (the local platform's LocalScheduler, EventBridge
- * rules' stand-in): one rule per monitor, replaced when the monitor's schedule changes. Typed by the
- * slice of the scheduler it uses, so this module does not depend on the local platform.
+ * Monitors' schedules on the in-process scheduler (the local platform's LocalScheduler): one rule per
+ * monitor, `monitor-{name}`, replaced when the monitor's schedule changes.
  */
-import { type MonitoringDeps, type MonitorSchedules, monitoringDeps } from './deps';
+import {
+  type InProcessScheduleRulesOptions,
+  type InProcessScheduler,
+  inProcessScheduleRules,
+} from '../shared/adapters/in-process-schedule-rules';
+import { type MonitoringDeps, monitoringDeps } from './deps';
 import { runMonitor } from './job/run-monitor';
 
-export interface InProcessScheduler {
-  register(rule: { name: string; expression: string; target: () => Promise<void> }): void;
-  unregister(name: string): boolean;
-}
-
-export interface InProcessSchedulesOptions {
-  readonly scheduler: InProcessScheduler;
-  /** Throws ValidationError naming `field` for an expression the scheduler would refuse. */
-  readonly validate: (expression: string, field: string) => unknown;
-  /** Runs the monitor; the scheduler logs what it throws and keeps the schedule. */
-  readonly run: (monitor: string) => Promise<unknown>;
-}
-
 /** Rule name of a monitor's schedule: `monitor-{name}` (64 characters at most, as in EventBridge). */
-export const monitorRuleName = (monitor: string): string => `monitor-${monitor}`;
-
-export const inProcessSchedules = (options: InProcessSchedulesOptions): MonitorSchedules => ({
-  put: async (name, expression, field) => {
-    options.validate(expression, field);
-    const rule = monitorRuleName(name);
-    options.scheduler.unregister(rule);
-    options.scheduler.register({
-      name: rule,
-      expression,
-      target: async () => void (await options.run(name)),
-    });
-  },
-  remove: async (name) => {
-    options.scheduler.unregister(monitorRuleName(name));
-  },
-});
+export const MONITOR_RULE_PREFIX = 'monitor-';
+export const monitorRuleName = (monitor: string): string => `${MONITOR_RULE_PREFIX}${monitor}`;
 
 /**
  * Monitoring deps whose schedules run monitors in this process: what the local platform wires. The
@@ -45,13 +21,14 @@ export const inProcessSchedules = (options: InProcessSchedulesOptions): MonitorS
 export const inProcessMonitoringDeps = (
   deps: Omit<Parameters<typeof monitoringDeps>[0], 'schedules'>,
   scheduler: InProcessScheduler,
-  validate: InProcessSchedulesOptions['validate'],
+  validate: InProcessScheduleRulesOptions['validate'],
 ): MonitoringDeps => {
   const monitoring: MonitoringDeps = monitoringDeps({
     ...deps,
-    schedules: inProcessSchedules({
+    schedules: inProcessScheduleRules({
       scheduler,
       validate,
+      rulePrefix: MONITOR_RULE_PREFIX,
       run: (name) => runMonitor(monitoring, name, monitoring.clock.now()),
     }),
   });

@@ -3,6 +3,7 @@ import type { RouteImplementations } from '../shared/http/route';
 import type { Observability } from '../shared/observability';
 import { describeExecution, listExecutions, type PipelinesDeps, startTrainingExecution } from './executions';
 import { pipelineRoutes } from './routes';
+import { deleteTrainingSchedule, listTrainingSchedules, putTrainingSchedule } from './schedules';
 
 export type { PipelinesDeps } from './executions';
 
@@ -27,6 +28,15 @@ export const makePipelinesApi = (deps: PipelinesDeps): RouteImplementations<type
       ...(query.nextToken === undefined ? {} : { cursor: query.nextToken }),
     }),
   }),
+  putTrainingSchedule: async ({ params, body, actor }) => ({
+    status: 200,
+    body: await putTrainingSchedule(deps, params.model, body.schedule, actor),
+  }),
+  listTrainingSchedules: async () => ({ status: 200, body: { items: await listTrainingSchedules(deps) } }),
+  deleteTrainingSchedule: async ({ params }) => {
+    await deleteTrainingSchedule(deps, params.model);
+    return { status: 204 };
+  },
 });
 
 /** The pipelines API's HTTP handler: the Lambda entry and the local server both call this. */

@@ -8,6 +8,7 @@ import { DEFAULT_RETRY, withOptimisticRetry } from '../shared/optimistic-retry';
 import type { Clock } from '../shared/ports/clock';
 import type { MetadataStore } from '../shared/ports/metadata-store';
 import type { ObjectStore } from '../shared/ports/object-store';
+import type { ScheduleRules } from '../shared/ports/schedule-rules';
 import type { WorkflowEngine } from '../shared/ports/workflow-engine';
 import {
   EXECUTIONS_PK,
@@ -26,6 +27,8 @@ export interface PipelinesDeps {
   readonly clock: Clock;
   /** Execution ids: ULIDs, so listings read newest first. */
   readonly newId: () => string;
+  /** Models' training schedules: EventBridge rules in the cloud, the LocalScheduler on a laptop. */
+  readonly schedules: ScheduleRules;
 }
 
 export class ExecutionNotFoundError extends NotFoundError {

@@ -8,3 +8,12 @@ export const RETRAINING_REQUESTED = {
   source: 'mlops.monitoring',
   detailType: 'RetrainingRequested',
 } as const;
+
+/** The constant input a model's schedule rule hands the pipelines function when it fires. */
+export const TRAINING_SCHEDULED = { source: 'mlops.pipelines', detailType: 'TrainingScheduled' } as const;
+
+export const trainingScheduledEvent = (model: string) => ({
+  source: TRAINING_SCHEDULED.source,
+  'detail-type': TRAINING_SCHEDULED.detailType,
+  detail: { model },
+});

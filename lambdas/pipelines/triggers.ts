@@ -12,7 +12,7 @@ import { NotFoundError } from '../shared/errors';
 import { type PipelinesDeps, startTrainingExecution } from './executions';
 import { executionKey, modelExecutionsPk } from './keys';
 import type { ExecutionRecord, ExecutionTrigger } from './records';
-import { RETRAINING_REQUESTED } from './trigger-events';
+import { RETRAINING_REQUESTED, TRAINING_SCHEDULED } from './trigger-events';
 
 export { RETRAINING_REQUESTED };
 
@@ -60,19 +60,22 @@ export interface TriggerEvent {
 export const isTriggerEvent = (event: unknown): event is TriggerEvent =>
   typeof event === 'object' && event !== null && 'detail-type' in event && 'source' in event;
 
-/** A RetrainingRequested event starts the model's retraining; other events are not ours. */
+const is = (event: TriggerEvent, kind: { readonly source: string; readonly detailType: string }) =>
+  event.source === kind.source && event['detail-type'] === kind.detailType;
+
+/**
+ * A monitor's RetrainingRequested event, or a model's schedule firing, starts the model's retraining;
+ * other events are not ours.
+ */
 export const handleTriggerEvent = async (
   deps: PipelinesDeps,
   event: TriggerEvent,
 ): Promise<ExecutionRecord | undefined> => {
-  if (
-    event.source !== RETRAINING_REQUESTED.source ||
-    event['detail-type'] !== RETRAINING_REQUESTED.detailType
-  ) {
-    return undefined;
-  }
+  const scheduled = is(event, TRAINING_SCHEDULED);
+  if (!scheduled && !is(event, RETRAINING_REQUESTED)) return undefined;
   const model = event.detail.model;
-  if (typeof model !== 'string') throw new Error('RetrainingRequested without a model name');
+  if (typeof model !== 'string') throw new Error(`${event['detail-type']} without a model name`);
+  if (scheduled) return retrain(deps, model, 'schedule', 'schedule');
   const monitor = typeof event.detail.monitor === 'string' ? event.detail.monitor : 'unknown';
   return retrain(deps, model, 'event', `monitor:${monitor}`);
 };

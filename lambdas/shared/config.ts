@@ -26,6 +26,11 @@ export const LambdaEnvironment = z.object({
     .optional(),
   /** The training pipeline's state machine; set only for the pipelines API. */
   TRAINING_PIPELINE_ARN: z.string().startsWith('arn:').optional(),
+  /** Prefix of the models' training-schedule rules; set only for the pipelines API. */
+  PIPELINE_RULE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,40}$/, 'must be 1-40 letters, digits, ".", "_" or "-"')
+    .optional(),
   /** Git SHA of the deployed code, recorded in the lineage of what pipelines register. */
   CODE_GIT_SHA: z
     .string()
@@ -47,6 +52,8 @@ export interface LambdaConfig {
   readonly athenaWorkGroup?: string;
   /** State machine of the training pipeline; only where the pipelines API runs. */
   readonly trainingPipelineArn?: string;
+  /** Prefix of the training-schedule rules; only where the pipelines API runs. */
+  readonly pipelineRulePrefix?: string;
   readonly codeGitSha?: string;
   readonly serviceName: string;
   readonly region: string;
@@ -78,6 +85,7 @@ export const loadLambdaConfig = (env: Readonly<Record<string, string | undefined
     ...(e.OFFLINE_DATABASE ? { offlineDatabase: e.OFFLINE_DATABASE } : {}),
     ...(e.ATHENA_WORKGROUP ? { athenaWorkGroup: e.ATHENA_WORKGROUP } : {}),
     ...(e.TRAINING_PIPELINE_ARN ? { trainingPipelineArn: e.TRAINING_PIPELINE_ARN } : {}),
+    ...(e.PIPELINE_RULE_PREFIX ? { pipelineRulePrefix: e.PIPELINE_RULE_PREFIX } : {}),
     ...(e.CODE_GIT_SHA ? { codeGitSha: e.CODE_GIT_SHA } : {}),
     serviceName: e.POWERTOOLS_SERVICE_NAME,
     region: e.AWS_REGION,

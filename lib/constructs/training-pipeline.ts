@@ -175,6 +175,39 @@ export class TrainingPipeline extends Construct {
     );
   }
 
+  /**
+   * Lets `fn` (the pipelines API) keep the models' training schedules: one EventBridge rule per model,
+   * named `{rulePrefix}{model}`, made at run time and targeting `fn` itself; EventBridge may invoke `fn`
+   * from those rules only.
+   */
+  grantSchedules(fn: PlatformFunction, rulePrefix: string): void {
+    const stack = Stack.of(this);
+    const rules = stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${rulePrefix}*` });
+    fn.function.addEnvironment('PIPELINE_RULE_PREFIX', rulePrefix);
+    fn.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [
+          'events:PutRule',
+          'events:PutTargets',
+          'events:RemoveTargets',
+          'events:DeleteRule',
+          'events:DescribeRule',
+        ],
+        resources: [rules],
+      }),
+    );
+    fn.function.addPermission('InvokedByTrainingSchedules', {
+      principal: new ServicePrincipal('events.amazonaws.com'),
+      sourceArn: rules,
+      sourceAccount: stack.account,
+    });
+    acknowledgeWildcards(
+      fn,
+      [`Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/${rulePrefix}*`],
+      "The models' training-schedule rules of this stage only: one per model, named by the model when it is scheduled.",
+    );
+  }
+
   /** What the state machine's own role needs beyond logging and X-Ray (which CDK adds): nothing else. */
   #grantStateMachine(stack: Stack): void {
     const trainingJobs = stack.formatArn({

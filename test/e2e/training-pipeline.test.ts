@@ -68,7 +68,8 @@ describe('training pipeline on the local platform', () => {
       headers: { 'content-type': 'application/json', 'x-mlops-actor': 'alice' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: response.status, body: await readJson(response), headers: response.headers };
+    const answer = response.status === 204 ? undefined : await readJson(response);
+    return { status: response.status, body: answer, headers: response.headers };
   };
   const request = (overrides: Record<string, unknown> = {}) => ({
     model: 'credit-default',
@@ -328,6 +329,40 @@ describe('training pipeline on the local platform', () => {
     await platform.workflows.drain();
     expect((await call('GET', '/pipelines/executions?model=never-trained')).body.items).toEqual([]);
   });
+
+  it('retrains on a schedule: one rule per model, repeating its last successful request', async () => {
+    const never = await call('PUT', '/pipelines/training/schedules/never-trained', {
+      schedule: 'rate(1 day)',
+    });
+    expect(never.status).toBe(409);
+    const bad = await call('PUT', '/pipelines/training/schedules/credit-default', {
+      schedule: 'cron(0 3 * * * *)',
+    });
+    expect(bad.status).toBe(400);
+    // The field at fault, down to the part of the expression (body.schedule.dayOfWeek).
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual([
+      expect.stringMatching(/^body\.schedule/),
+    ]);
+    expect((await call('GET', '/pipelines/training/schedules')).body.items).toEqual([]);
+
+    const set = await call('PUT', '/pipelines/training/schedules/credit-default', {
+      schedule: 'rate(1 day)',
+    });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ model: 'credit-default', schedule: 'rate(1 day)', updatedBy: 'alice' });
+    expect(platform.scheduler.list().map((rule) => rule.name)).toContain('training-credit-default');
+
+    const before = (await call('GET', '/models/credit-default')).body.latestVersion as number;
+    await platform.scheduler.trigger('training-credit-default');
+    await platform.workflows.drain();
+    const [newest] = (await call('GET', '/pipelines/executions?model=credit-default&limit=1')).body.items;
+    expect(newest).toMatchObject({ trigger: 'schedule', startedBy: 'schedule', status: 'SUCCEEDED' });
+    expect((await call('GET', '/models/credit-default')).body.latestVersion).toBe(before + 1);
+
+    expect((await call('DELETE', '/pipelines/training/schedules/credit-default')).status).toBe(204);
+    expect(platform.scheduler.list().map((rule) => rule.name)).not.toContain('training-credit-default');
+    expect((await call('DELETE', '/pipelines/training/schedules/credit-default')).status).toBe(404);
+  }, 120_000);
 
   it('lists executions newest first, per model, and answers 404 for an unknown id', async () => {
     const all = (await call('GET', '/pipelines/executions?model=credit-default')).body.items;

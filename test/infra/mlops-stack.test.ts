@@ -109,7 +109,7 @@ describe('functions', () => {
     );
 
     expect(optional.map(([name]) => name).sort()).toEqual(
-      [...OFFLINE_VARIABLES, 'TRAINING_PIPELINE_ARN', 'CODE_GIT_SHA'].sort(),
+      [...OFFLINE_VARIABLES, 'TRAINING_PIPELINE_ARN', 'PIPELINE_RULE_PREFIX', 'CODE_GIT_SHA'].sort(),
     );
     for (const [name, fn] of stack.functions.functions) {
       const variables = (propertiesOf(fn.function).Environment as { Variables: Props }).Variables;
@@ -117,7 +117,7 @@ describe('functions', () => {
         ...required.map(([variable]) => variable).filter((variable) => !fromLambda.includes(variable)),
         ...ours,
         ...(accessOf(name).offlineQueries === 'query' ? OFFLINE_VARIABLES : []),
-        ...(accessOf(name).workflows === 'start' ? ['TRAINING_PIPELINE_ARN'] : []),
+        ...(accessOf(name).workflows === 'start' ? ['TRAINING_PIPELINE_ARN', 'PIPELINE_RULE_PREFIX'] : []),
         // Where monitors' schedule rules go (lambdas/monitoring/config.ts).
         ...(name === 'monitoring' ? Object.keys(MonitoringEnvironment.shape) : []),
       ];
@@ -212,13 +212,18 @@ describe('functions', () => {
       for (const statement of putEvents) {
         expect(statement, capability.name).toEqual({ actions: ['events:PutEvents'], resources: [bus] });
       }
-      // Only monitoring manages rules, and only its own (named by the stage's prefix).
+      // Only monitoring (monitors' rules) and pipelines (models' training schedules) manage rules, each
+      // only its own set, named by the stage's prefix.
+      const ownRules: Record<string, RegExp> = {
+        monitoring: /rule\/mlops-test-\*"/,
+        pipelines: /rule\/mlops-test\.train-\*"/,
+      };
       const rules = statements.filter((s) =>
         s.actions.some((a) => /^events:(Put|Delete|Remove)(Rule|Targets)$/.test(a)),
       );
-      expect(rules.length > 0, capability.name).toBe(capability.name === 'monitoring');
+      expect(rules.length > 0, capability.name).toBe(capability.name in ownRules);
       for (const statement of rules) {
-        expect(JSON.stringify(statement.resources), capability.name).toMatch(/rule\/mlops-test-\*/);
+        expect(JSON.stringify(statement.resources), capability.name).toMatch(ownRules[capability.name]!);
       }
     }
     expect(JSON.stringify(bus)).toContain(':event-bus/default');

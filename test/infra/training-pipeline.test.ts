@@ -313,7 +313,23 @@ describe('functions', () => {
   });
 });
 
-describe('retraining on drift', () => {
+describe('retraining on drift and on schedules', () => {
+  it("lets EventBridge invoke the pipelines function from this stage's training-schedule rules only", () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (p) => (p as { Properties: { Principal: string } }).Properties.Principal === 'events.amazonaws.com',
+    ) as { Properties: { FunctionName: unknown; SourceArn: unknown } }[];
+    const scheduled = permissions.filter((p) => JSON.stringify(p.Properties.SourceArn).includes('.train-'));
+
+    expect(scheduled).toHaveLength(1);
+    expect(JSON.stringify(scheduled[0]!.Properties.SourceArn)).toContain(':rule/mlops-test.train-*');
+    expect(scheduled[0]!.Properties.FunctionName).toEqual(
+      getAtt(stack.functions.functionOf('pipelines').function),
+    );
+    expect(variablesOf(stack.functions.functionOf('pipelines').function).PIPELINE_RULE_PREFIX).toBe(
+      'mlops-test.train-',
+    );
+  });
+
   it("routes the bus's RetrainingRequested events from monitoring to the pipelines API function", () => {
     const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((rule) =>
       JSON.stringify(

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { EventBridgeSchedules } from '../../lambdas/monitoring/adapters/eventbridge-schedules';
+import { driftJobScheduleRules } from '../../lambdas/monitoring/adapters/eventbridge-schedules';
 import { loadMonitoringConfig } from '../../lambdas/monitoring/config';
 import { reasonOfCause } from '../../lambdas/monitoring/job/steps';
 import { metricsOfReport } from '../../lambdas/monitoring/metrics';
@@ -22,7 +22,7 @@ const awsError = (name: string, message: string) => Object.assign(new Error(mess
 describe('monitoring in the cloud: EventBridge rules per monitor', () => {
   const eventBridge = mockClient(EventBridgeClient);
   const schedules = () =>
-    new EventBridgeSchedules({
+    driftJobScheduleRules({
       rulePrefix: 'mlops-dev-',
       stateMachineArn: STATE_MACHINE,
       roleArn: ROLE,
