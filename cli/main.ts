@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 // Only the version: the route tables and zod stay out of the CLI's start-up.
 import { API_VERSION } from '../lambdas/api-version';
 import { ApiClient, DEFAULT_API_URL } from './api-client';
+import { registerDriftCommands } from './commands/drift';
 import { registerFeatureCommands } from './commands/features';
 import { registerModelCommands } from './commands/models';
 import { registerMonitorCommands } from './commands/monitors';
@@ -56,6 +57,7 @@ export const buildProgram = (env: Readonly<Record<string, string | undefined>> =
   registerModelCommands(program, context);
   registerRunCommands(program, context);
   registerFeatureCommands(program, context);
+  registerDriftCommands(program, context);
   registerMonitorCommands(program, context);
   registerPipelineCommands(program, context);
   return program;

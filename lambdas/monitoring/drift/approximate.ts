@@ -202,7 +202,11 @@ const measureCategorical = (
   };
 };
 
-/** Drift of the summarised current data against the baseline; approximate statistics carry errorBounds. */
+/**
+ * Drift of the summarised current data against the baseline; approximate statistics carry
+ * errorBounds. Column types are the baseline's (options.columnTypes applies when profiling); columns
+ * the baseline lacks are listed in the summary's unknownColumns, not judged.
+ */
 export const compareToBaseline = (
   baseline: BaselineProfile,
   current: CurrentSummary,

@@ -96,6 +96,14 @@ export const numericValues = (column: Column | undefined, rows: number): Numeric
   let count = 0;
   let missing = 0;
   let violations = 0;
+  if (column instanceof Float64Array) {
+    for (const value of column) {
+      if (Number.isFinite(value)) values[count++] = value;
+      else if (Number.isNaN(value)) missing++;
+      else violations++;
+    }
+    return { values: values.subarray(0, count), missing, violations };
+  }
   for (const cell of column) {
     if (isMissing(cell)) missing++;
     else {

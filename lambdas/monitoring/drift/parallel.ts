@@ -12,8 +12,13 @@ import type { TableInput } from './types';
  * split-apply-merge a Step Functions Distributed Map does over S3 objects in the cloud.
  */
 
-/** Below this many rows per worker, starting threads costs more than it saves. */
-const MIN_ROWS_PER_WORKER = 50_000;
+/** Below this many rows per shard, messaging costs more than the threads save. */
+const MIN_ROWS_PER_SHARD = 50_000;
+/**
+ * Shards per worker: each worker takes the next shard when it is done, so a worker slowed down (a
+ * busy core on a shared machine) holds up the merge by one small shard, not by half the table.
+ */
+const SHARDS_PER_WORKER = 4;
 
 /**
  * A row range of a column, sent to a worker. Float64Arrays over a SharedArrayBuffer go as views
@@ -43,7 +48,7 @@ export class SummaryWorkers {
     readonly size = Math.max(1, availableParallelism()),
   ) {
     this.workers = Array.from({ length: size }, () => {
-      const worker = new Worker(new URL('./shard-worker.mjs', import.meta.url), { workerData: { baseline } });
+      const worker = new Worker(new URL('./shard-worker.cjs', import.meta.url), { workerData: { baseline } });
       worker.on('message', (response: ShardResponse) => this.settle(response));
       worker.on('error', (error) => this.failAll(error));
       return worker;
@@ -53,14 +58,21 @@ export class SummaryWorkers {
   /** Summary of the whole table: one shard per worker (or in this thread when it is small), merged. */
   async summarize(table: TableInput): Promise<CurrentSummary> {
     const rows = rowCount(table, 'current');
-    const shards = Math.min(this.workers.length, Math.floor(rows / MIN_ROWS_PER_WORKER));
+    const shards = Math.min(this.workers.length * SHARDS_PER_WORKER, Math.floor(rows / MIN_ROWS_PER_SHARD));
     if (shards <= 1) return summarizeShard(this.baseline, table);
-    const summaries = await Promise.all(
-      Array.from({ length: shards }, (_, s) => {
-        const shard = shardOf(table, Math.floor((s * rows) / shards), Math.floor(((s + 1) * rows) / shards));
-        return this.send(this.workers[s]!, shard);
-      }),
-    );
+    let next = 0;
+    const work = async (worker: Worker): Promise<CurrentSummary[]> => {
+      const done: CurrentSummary[] = [];
+      for (let s = next++; s < shards; s = next++)
+        done.push(
+          await this.send(
+            worker,
+            shardOf(table, Math.floor((s * rows) / shards), Math.floor(((s + 1) * rows) / shards)),
+          ),
+        );
+      return done;
+    };
+    const summaries = (await Promise.all(this.workers.map(work))).flat();
     return summaries.reduce(mergeSummaries);
   }
 
@@ -95,7 +107,7 @@ export const summarizeInWorkers = async (
   table: TableInput,
   workers?: number,
 ): Promise<CurrentSummary> => {
-  if (rowCount(table, 'current') < 2 * MIN_ROWS_PER_WORKER) return summarizeShard(baseline, table);
+  if (rowCount(table, 'current') < 2 * MIN_ROWS_PER_SHARD) return summarizeShard(baseline, table);
   const pool = new SummaryWorkers(baseline, workers);
   try {
     return await pool.summarize(table);
