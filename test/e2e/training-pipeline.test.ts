@@ -56,7 +56,7 @@ const customers = Array.from({ length: CUSTOMERS }, (_, i) => {
   const segment = ['retail', 'smb', 'corporate'][i % 3]!;
   // The label depends on the features (plus noise): a model can learn it, but not perfectly.
   const defaulted = debt - income + (segment === 'smb' ? 15 : 0) + (next() - 0.5) * 30 > 0;
-  return { id: `c${i}`, income, debt, segment, defaulted };
+  return { id: `c${i}`, income, debt, segment, tenure: i % 60, defaulted };
 });
 
 describe('training pipeline on the local platform', () => {
@@ -73,7 +73,7 @@ describe('training pipeline on the local platform', () => {
   };
   const request = (overrides: Record<string, unknown> = {}) => ({
     model: 'credit-default',
-    features: ['customer:income', 'customer:debt', 'customer:segment'],
+    features: ['customer:income', 'customer:debt', 'customer:segment', 'customer:tenure'],
     entities: customers.map((c) => ({
       customer_id: c.id,
       eventTime: '2026-11-02T00:00:00Z',
@@ -110,6 +110,8 @@ describe('training pipeline on the local platform', () => {
         { name: 'income', type: 'float' },
         { name: 'debt', type: 'float' },
         { name: 'segment', type: 'string' },
+        // An int: the join returns ints as bigint, which every step must carry.
+        { name: 'tenure', type: 'int' },
       ],
     });
     expect(group.status).toBe(201);
@@ -120,6 +122,7 @@ describe('training pipeline on the local platform', () => {
         income: c.income,
         debt: c.debt,
         segment: c.segment,
+        tenure: c.tenure,
       })),
     });
     expect(ingested.body.accepted).toBe(CUSTOMERS);
@@ -168,6 +171,7 @@ describe('training pipeline on the local platform', () => {
       'customer__income',
       'customer__debt',
       'customer__segment',
+      'customer__tenure',
     ]);
     expect(version.lineage).toMatchObject({
       datasets: [{ sha256: first.output.datasetVersion.sha256, rowCount: CUSTOMERS }],

@@ -63,6 +63,10 @@ export const readTrainingTable = async (
   return { columns: schema, rows };
 };
 
+/** The join returns ints as bigint, which JSON cannot hold; Evaluate reads them back as numbers. */
+const bigintsAsNumbers = (_key: string, value: unknown) =>
+  typeof value === 'bigint' ? Number(value) : value;
+
 const csvLine = (values: ArrayLike<number>): string => {
   const parts: string[] = [];
   for (let i = 0; i < values.length; i++) {
@@ -130,7 +134,7 @@ export const buildTrainingSet = async (
     await deps.objects.put(key, `${lines.join('\n')}\n`, { contentType: 'text/csv' });
   }
   await deps.objects.put(keys.encoding, JSON.stringify(encoding), { contentType: 'application/json' });
-  await deps.objects.put(keys.validationRows, JSON.stringify(validationTable), {
+  await deps.objects.put(keys.validationRows, JSON.stringify(validationTable, bigintsAsNumbers), {
     contentType: 'application/json',
   });
   return {
