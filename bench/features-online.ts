@@ -6,6 +6,10 @@
 //    Targets (issue 4): p99 ≤ 1 ms and ≤ 3 ms. Feast: 0.8 / 17 ms (Java), 7 / 125 ms (Python).
 // 2. Ingestion records/s (50 features a record, 1,000 records a request) through the handler, beside raw
 //    better-sqlite3 inserts of the same online rows in transactions of 1,000. Target: ≥ 50k records/s.
+//    Both after a warm-up pass over every entity, so that the timed runs rewrite rows; each also shows
+//    its CPU time per record, steadier than the rate on a machine that others share. The offline sink
+//    is the no-op one: Parquet files are bench/offline-join.ts's subject.
+// The handler is composed as local/platform.ts composes it (idempotency on, no Lambda observability).
 // Run: node --import tsx bench/features-online.ts   (BENCH_N=... sets the sample size; default 3000)
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,6 +44,14 @@ const stats = (samples: number[]) => {
   const sorted = [...samples].sort((a, b) => a - b);
   return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? Number.NaN };
 };
+/** Wall time and CPU time (every thread of the process: GC helpers too) of some work. */
+const timed = async (work: () => unknown): Promise<{ seconds: number; cpuSeconds: number }> => {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await work();
+  const used = process.cpuUsage(cpu);
+  return { seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
+};
 const fmt = (ms: number) => (ms < 10 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(1)} ms`);
 
 const names = Array.from({ length: FEATURES }, (_, i) => `f${String(i).padStart(2, '0')}`);
@@ -56,7 +68,11 @@ try {
   console.log(`features bench — Node ${process.version}, SQLite files in ${work}, ${N} samples each\n`);
   const store = new SqliteMetadataStore({ path: join(work, 'metadata.sqlite') });
   const deps = featuresDeps({ store, clock: systemClock });
-  const handler = makeFeaturesHandler(deps, makeObservability('features-bench'));
+  // Composed as local/platform.ts composes it: idempotency on, no Lambda observability.
+  const handler = makeFeaturesHandler(deps, makeObservability('features-bench'), {
+    idempotency: { store, clock: systemClock },
+    lambdaObservability: false,
+  });
   const actor = 'bench';
   await import('../lambdas/features/groups').then(({ applyGroup }) =>
     applyGroup(
@@ -131,51 +147,62 @@ try {
         http: { method: 'POST', path: `/feature-groups/${group}/records` },
       },
     });
-    let started = performance.now();
-    for (const records of batches) {
-      const response = await handler(ingestEvent(records) as never, context as never);
+    const shifted = (records: Record<string, unknown>[], ms: number) =>
+      records.map((r) => ({ ...r, ts: new Date(Date.parse(r.ts as string) + ms).toISOString() }));
+    const send = async (event: ReturnType<typeof ingestEvent>) => {
+      const response = await handler(event as never, context as never);
       if (response.statusCode !== 200)
         throw new Error(`ingest answered ${response.statusCode}: ${response.body}`);
-    }
-    const handlerSeconds = (performance.now() - started) / 1000;
+    };
+    // Warm-up: every entity once, an hour older, so that the timed requests meet compiled code and
+    // rewrite existing rows (the steady state), as the floor below does after its own warm-up.
+    for (const records of batches.slice(0, ENTITIES / BATCH))
+      await send(ingestEvent(shifted(records, -3_600_000)));
+    // Bodies serialised before the clock starts: a client pays for that, not the platform.
+    const events = batches.map(ingestEvent);
+    const handlerTime = await timed(async () => {
+      for (const event of events) await send(event);
+    });
     // The core alone (no body parse, no zod), with newer events so that every row is rewritten.
-    const newer = batches.map((records) =>
-      records.map((r) => ({ ...r, ts: new Date(Date.parse(r.ts as string) + 1000).toISOString() })),
-    );
-    started = performance.now();
-    for (const records of newer) await ingestRecords(deps, group, { records }, actor);
-    const coreSeconds = (performance.now() - started) / 1000;
-    // The floor: the same online rows inserted raw, 1,000 a transaction, with the store's schema and pragmas.
+    const newer = batches.map((records) => shifted(records, 1000));
+    const coreTime = await timed(async () => {
+      for (const records of newer) await ingestRecords(deps, group, { records }, actor);
+    });
+    // The floor: the same online rows (values as a JSON array in layout order, as the store keeps them)
+    // inserted raw, 1,000 a transaction, with the store's schema and pragmas.
     const insertBatch = bare.transaction((rows: Record<string, unknown>[]) => {
       for (const row of rows) {
-        const values: Record<string, unknown> = {};
-        for (const name of columns) values[name] = row[name];
+        const values: unknown[] = [];
+        for (const name of columns) values.push(row[name]);
         insert.run(
           `online#${group}@1#["${row.id}"]`,
           'v',
-          JSON.stringify({ eventMs: 0, eventTime: row.ts, values: JSON.stringify(values) }),
+          JSON.stringify({ eventMs: Date.parse(row.ts as string), values: JSON.stringify(values) }),
           Math.floor(now / 1000) + 86_400,
         );
       }
     });
-    started = performance.now();
-    for (const records of batches) insertBatch(records);
-    const rawSeconds = (performance.now() - started) / 1000;
+    for (const records of batches.slice(0, ENTITIES / BATCH)) insertBatch(records);
+    const rawTime = await timed(() => {
+      for (const records of batches) insertBatch(records);
+    });
     const rate = (seconds: number) => Math.round(INGEST_RECORDS / seconds);
+    const line = (label: string, time: { seconds: number; cpuSeconds: number }, extra = '') =>
+      console.log(
+        `  ${label.padEnd(56)} ${String(rate(time.seconds)).padStart(7)} records/s  (${((time.cpuSeconds * 1e6) / INGEST_RECORDS).toFixed(1)} µs of CPU a record)${extra}`,
+      );
     console.log(
       `ingestion: ${INGEST_RECORDS} records × ${width} features over ${ENTITIES} entities, ${BATCH} a request`,
     );
-    console.log(
-      `  floor: raw SQLite INSERT OR REPLACE of the same rows   ${String(rate(rawSeconds)).padStart(7)} records/s`,
+    line('floor: raw SQLite INSERT OR REPLACE of the same rows', rawTime);
+    line(
+      'handler (JSON, zod, validation, offline, online, stats)',
+      handlerTime,
+      `  floor / handler = ${(rate(rawTime.seconds) / rate(handlerTime.seconds)).toFixed(1)}×`,
     );
+    line('core (validation, offline, online, stats)', coreTime);
     console.log(
-      `  handler (JSON, zod, validation, offline, online, stats) ${String(rate(handlerSeconds)).padStart(7)} records/s  (floor / handler = ${(rate(rawSeconds) / rate(handlerSeconds)).toFixed(1)}×)`,
-    );
-    console.log(
-      `  core (validation, offline, online, stats)               ${String(rate(coreSeconds)).padStart(7)} records/s`,
-    );
-    console.log(
-      `  target ≥ 50000 records/s (handler): ${rate(handlerSeconds) >= 50_000 ? 'met' : 'NOT met'}\n`,
+      `  target ≥ 50000 records/s (handler): ${rate(handlerTime.seconds) >= 50_000 ? 'met' : 'NOT met'}\n`,
     );
   };
   await measureIngestion('bench', FEATURES);

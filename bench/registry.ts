@@ -74,6 +74,7 @@ const counting = (inner: MetadataStore) => {
     put: (op) => inner.put(op),
     delete: (op) => inner.delete(op),
     query: (pk, options) => inner.query(pk, options),
+    putIfNewer: (ops, order) => inner.putIfNewer(ops, order),
     transact: async (ops: readonly WriteOp[]) => {
       const registration = current.getStore();
       if (registration) registration.tries++;
@@ -106,6 +107,7 @@ const yielding = (inner: MetadataStore): MetadataStore => {
     put: (op) => after(() => inner.put(op)),
     delete: (op) => after(() => inner.delete(op)),
     query: (pk, options) => after(() => inner.query(pk, options)),
+    putIfNewer: (ops, order) => after(() => inner.putIfNewer(ops, order)),
     transact: (ops) => after(() => inner.transact(ops)),
   };
 };

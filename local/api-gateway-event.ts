@@ -20,12 +20,17 @@ const joinRepeated = (pairs: Iterable<[string, string]>): Record<string, string>
   return out;
 };
 
-const headerPairs = function* (request: IncomingMessage): Generator<[string, string]> {
+/** Request headers but cookies, lower-cased and joined like `joinRepeated` (a loop: this runs per request). */
+const headersOf = (request: IncomingMessage): Record<string, string> => {
+  const out: Record<string, string> = Object.create(null);
   const raw = request.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
-    if (name !== 'cookie') yield [name, raw[i + 1]!];
+    if (name === 'cookie') continue;
+    const value = raw[i + 1]!;
+    out[name] = Object.hasOwn(out, name) ? `${out[name]},${value}` : value;
   }
+  return out;
 };
 
 /** Builds the API Gateway HTTP API (payload 2.0) event Lambda would receive for this request. */
@@ -36,8 +41,9 @@ export const toApiGatewayEvent = (
   route: MatchedRoute,
   now: Date = new Date(),
 ): HttpEvent => {
-  const headers = joinRepeated(headerPairs(request));
-  const query = joinRepeated(url.searchParams.entries());
+  const headers = headersOf(request);
+  // URLSearchParams is built lazily and costs more than the rest of the event: only when there is a query.
+  const query = url.search === '' ? {} : joinRepeated(url.searchParams.entries());
   const isText = body.length === 0 || TEXT_CONTENT_TYPE.test(headers['content-type'] ?? '');
   const cookies = request.headers.cookie?.split(/;\s*/).filter(Boolean);
   return {

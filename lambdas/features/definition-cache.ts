@@ -19,6 +19,8 @@ export class DefinitionCache {
     { readonly value: StoredServiceVersion; readonly until: number }
   >();
 
+  readonly #plans = new Map<string, unknown>();
+
   constructor(clock: Clock, latestTtlMs: number) {
     this.#clock = clock;
     this.#latestTtlMs = latestTtlMs;
@@ -57,5 +59,18 @@ export class DefinitionCache {
 
   forgetLatestService(name: string): void {
     this.#latestServices.delete(name);
+  }
+
+  /**
+   * Something worked out from definitions (an online read plan), kept under `key` until the cache holds
+   * `max` of them; its user checks that the definitions it rests on are still current.
+   */
+  plan(key: string): unknown {
+    return this.#plans.get(key);
+  }
+
+  rememberPlan(key: string, plan: unknown, max: number): void {
+    if (this.#plans.size >= max) this.#plans.clear();
+    this.#plans.set(key, plan);
   }
 }

@@ -16,6 +16,7 @@ import {
   USED_BY_PREFIX,
   VERSION_PREFIX,
 } from './keys';
+import { EVENT_DATE, INGEST_BATCH, INGEST_ROW, INGESTED_AT } from './offline/layout';
 import {
   emptySummary,
   mergeSummaries,
@@ -23,7 +24,10 @@ import {
   type QualityView,
   viewOfSummary,
 } from './quality';
-import { type GroupHead, json, type ServiceHead, type StoredGroupVersion } from './stored';
+import { type GroupHead, json, rowLayoutOf, type ServiceHead, type StoredGroupVersion } from './stored';
+
+/** Columns every offline file or table has besides the definition's: no definition may name one. */
+const OFFLINE_COLUMNS = new Set([EVENT_DATE, INGESTED_AT, INGEST_BATCH, INGEST_ROW]);
 
 /** Numbers the metadata store holds exactly (DynamoDB's marshaller refuses others). */
 const storable = (n: number): boolean =>
@@ -40,6 +44,14 @@ export const definitionErrors = (body: FeatureGroupBody): FieldError[] => {
     keys.add(key);
   });
   if (keys.has(body.eventTimeField)) add('eventTimeField', 'distinct', 'must not be an entity key');
+  const offlineName = (field: string, name: string) => {
+    if (OFFLINE_COLUMNS.has(name.toLowerCase()))
+      add(field, 'reserved', `${name} is a column the offline store adds (any case)`);
+  };
+  body.entityKeys.forEach((key, i) => {
+    offlineName(`entityKeys.${i}`, key);
+  });
+  offlineName('eventTimeField', body.eventTimeField);
   const names = new Set<string>();
   body.features.forEach((spec, i) => {
     const at = `features.${i}`;
@@ -47,7 +59,7 @@ export const definitionErrors = (body: FeatureGroupBody): FieldError[] => {
     names.add(spec.name);
     if (keys.has(spec.name) || spec.name === body.eventTimeField) {
       add(`${at}.name`, 'reserved', 'must differ from the entity keys and the event-time field');
-    }
+    } else offlineName(`${at}.name`, spec.name);
     const numeric = spec.type === 'int' || spec.type === 'float';
     for (const bound of ['min', 'max'] as const) {
       const value = spec[bound];
@@ -120,6 +132,7 @@ export const applyGroup = async (
         ...definition,
         version: 1,
         storageVersion: 1,
+        rowLayout: definition.features.map((feature) => feature.name),
         breaking: false,
         changes: [],
         createdAt: now,
@@ -147,10 +160,14 @@ export const applyGroup = async (
     if (breaking.length > 0 && body.breaking !== true)
       throw new BreakingChangeError(body.name, breaking.map(breakingIssue));
     const version = head.latestVersion + 1;
+    const names = definition.features.map((feature) => feature.name);
+    const layout = rowLayoutOf(latest);
     const next: StoredGroupVersion = {
       ...definition,
       version,
       storageVersion: breaking.length > 0 ? version : latest.storageVersion,
+      // Additive versions keep every value where their storage's rows have it, and append new ones.
+      rowLayout: breaking.length > 0 ? names : [...layout, ...names.filter((name) => !layout.includes(name))],
       breaking: breaking.length > 0,
       changes: diffs.map((d) => d.message),
       createdAt: now,

@@ -128,6 +128,10 @@ const recordQuality = async (
   });
 };
 
+/**
+ * Ingests records into a group version (the latest when `version` is absent). Accepted records are
+ * normalised in place (see ValidRecord.offline): callers hand them over.
+ */
 export const ingestRecords = async (
   deps: FeaturesDeps,
   name: string,
@@ -135,17 +139,16 @@ export const ingestRecords = async (
   actor: string,
 ): Promise<IngestOutcome> => {
   const group = await loadGroupVersion(deps, name, input.version);
-  const check = recordValidator(group, deps.clock.now().getTime());
-  const featureNames = group.features.map((f) => f.name);
-  const quality = new QualityBuilder(featureNames);
+  const quality = new QualityBuilder(group.features.map((f) => f.name));
+  const check = recordValidator(group, deps.clock.now().getTime(), (values, eventMs) =>
+    quality.add(values, eventMs),
+  );
   const accepted: ValidRecord[] = [];
   const rejectedRecords: { index: number; record: unknown; issues: readonly RecordIssue[] }[] = [];
   input.records.forEach((raw, index) => {
     const result = check(raw);
-    if (result.ok) {
-      accepted.push(result.record);
-      quality.add(result.record.values, result.record.eventMs);
-    } else rejectedRecords.push({ index, record: raw, issues: result.issues });
+    if (result.ok) accepted.push(result.record);
+    else rejectedRecords.push({ index, record: raw, issues: result.issues });
   });
   quality.reject(rejectedRecords.length);
   if (rejectedRecords.length > 0) await quarantine(deps, group, rejectedRecords, actor);

@@ -2,37 +2,41 @@
  * The online store: one row per (group storage, entity) holding the newest event's feature values.
  *
  * Newest wins, whatever the order of arrival: a row is replaced only by a record with a later event
- * time, or — at the same event time — by one whose values JSON sorts higher (a total order, so that
- * concurrent writers and replays converge on the same row whichever commits first; a record equal to
- * the stored one writes nothing). Every replacement is conditional on the revision read, so a writer
- * that lost a race reads again and decides again: an older event never overwrites a newer one.
+ * time, or — at the same event time — by one whose values text sorts higher (UTF-8 bytes: a total
+ * order, so that concurrent writers and replays converge on the same row whichever commits first; a
+ * record equal to the stored one writes nothing). The store judges this itself as it writes
+ * (`putIfNewer`: SQLite's upsert with the condition in its WHERE, DynamoDB's conditional UpdateItem on
+ * the stored event time), so there is no read before the write and no race between the two.
  *
  * The physical TTL (`expiresAt`) follows the row's event time — event + ttlSeconds + 7 days — never
  * the time of writing, so an older record can neither overwrite nor refresh anything. Within those 7
  * days a read reports EXPIRED (the read-time check against the reader's TTL); after them the store has
  * dropped the row and a read reports MISSING.
- *
- * Writes go in transactions of up to 100 rows (DynamoDB TransactWriteItems; BatchWriteItem would be
- * cheaper but cannot carry conditions, and newest-wins needs them), after one batch read of every row
- * the request touches. A chunk that loses a race is read again and retried alone.
  */
-import { MAX_TRANSACTION_OPS, type PutOp } from '../shared/ports/metadata-store';
-import { type FeaturesDeps, forEachLimited, WRITE_CONCURRENCY, withOptimisticRetry } from './deps';
+import type { NewerPutOp } from '../shared/ports/metadata-store';
+import type { FeaturesDeps } from './deps';
 import { onlineKey } from './keys';
 import type { ValidRecord } from './records';
-import { json, type OnlineRow, type StoredGroupVersion } from './stored';
+import { json, ONLINE_RECENCY, type OnlineRow, type StoredGroupVersion } from './stored';
 
 /** Days an expired row stays readable as EXPIRED before the store's TTL removes it. */
 export const PHYSICAL_GRACE_SECONDS = 7 * 24 * 3600;
-/** DynamoDB caps a transaction at 4 MB; leave room for keys and attribute names. */
-const MAX_TRANSACTION_BYTES = 3_500_000;
 
-/** Whether `candidate` replaces `row` under newest-wins. */
+/** Orders strings by their UTF-8 bytes, as both stores do; JS's own order differs only around surrogates. */
+const compareUtf8 = (a: string, b: string): number => {
+  if (a === b) return 0;
+  // Below U+D800, UTF-16 code unit order is code point order, which is UTF-8 byte order.
+  if (!/[\uD800-\uFFFF]/.test(a) && !/[\uD800-\uFFFF]/.test(b)) return a < b ? -1 : 1;
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+};
+
+/** Whether `candidate` replaces `row` under newest-wins (the rule `putIfNewer` applies in the store). */
 export const replaces = (
   candidate: Pick<ValidRecord, 'eventMs' | 'valuesJson'>,
   row: Pick<OnlineRow, 'eventMs' | 'values'>,
 ): boolean =>
-  candidate.eventMs > row.eventMs || (candidate.eventMs === row.eventMs && candidate.valuesJson > row.values);
+  candidate.eventMs > row.eventMs ||
+  (candidate.eventMs === row.eventMs && compareUtf8(candidate.valuesJson, row.values) > 0);
 
 /** The newest record of each entity in a batch, by the same rule as the store applies. */
 export const newestPerEntity = (records: readonly ValidRecord[]): ValidRecord[] => {
@@ -50,78 +54,36 @@ const physicalExpiry = (group: StoredGroupVersion, eventMs: number): number | un
     ? undefined
     : Math.floor(eventMs / 1000) + group.ttlSeconds + PHYSICAL_GRACE_SECONDS;
 
-/** Splits indices into chunks of at most 100 ops and ~3.5 MB. */
-const chunksOf = (records: readonly ValidRecord[]): number[][] => {
-  const chunks: number[][] = [];
-  let current: number[] = [];
-  let bytes = 0;
-  records.forEach((record, i) => {
-    const size = record.valuesJson.length + record.entityId.length + 200;
-    if (
-      current.length === MAX_TRANSACTION_OPS ||
-      (current.length > 0 && bytes + size > MAX_TRANSACTION_BYTES)
-    ) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(i);
-    bytes += size;
-  });
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-};
-
 export interface UpsertOutcome {
   /** Rows replaced or created. */
   readonly written: number;
-  /** Entities whose stored row was as new or newer. */
+  /** Entities whose stored row was as new or newer (or whose record was past its physical expiry). */
   readonly kept: number;
 }
 
-/** Upserts the newest record per entity into the group version's online storage. */
+/** Upserts the newest record per entity into the group version's online storage, in one store call. */
 export const upsertOnline = async (
   deps: FeaturesDeps,
   group: StoredGroupVersion,
   records: readonly ValidRecord[],
 ): Promise<UpsertOutcome> => {
   const winners = newestPerEntity(records);
-  const keys = winners.map((w) => onlineKey(group.name, group.storageVersion, w.entityId));
-  const firstRead = await deps.store.batchGet(keys);
+  const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
+  const ops: NewerPutOp[] = [];
+  for (const record of winners) {
+    const expiresAt = physicalExpiry(group, record.eventMs);
+    // Already past its physical expiry: it would be invisible, and so is any older row it could replace.
+    if (expiresAt !== undefined && expiresAt <= nowSeconds) continue;
+    const row: OnlineRow = { eventMs: record.eventMs, values: record.valuesJson };
+    const key = onlineKey(group.name, group.storageVersion, record.entityId);
+    ops.push(
+      expiresAt === undefined
+        ? { pk: key.pk, sk: key.sk, data: json(row) }
+        : { pk: key.pk, sk: key.sk, data: json(row), expiresAt },
+    );
+  }
+  const outcomes = ops.length === 0 ? [] : await deps.store.putIfNewer(ops, ONLINE_RECENCY);
   let written = 0;
-  await forEachLimited(chunksOf(winners), WRITE_CONCURRENCY, async (indices) => {
-    let reread = false;
-    const count = await withOptimisticRetry(deps.retry, async () => {
-      const rows = reread
-        ? await deps.store.batchGet(indices.map((i) => keys[i] as (typeof keys)[number]))
-        : indices.map((i) => firstRead[i]);
-      reread = true;
-      const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
-      const ops: PutOp[] = [];
-      indices.forEach((index, j) => {
-        const record = winners[index] as ValidRecord;
-        const item = rows[j];
-        if (item && !replaces(record, item.data as unknown as OnlineRow)) return;
-        const expiresAt = physicalExpiry(group, record.eventMs);
-        // Already past its physical expiry: it would be invisible, and so is any older row it could replace.
-        if (expiresAt !== undefined && expiresAt <= nowSeconds) return;
-        const row: OnlineRow = {
-          eventMs: record.eventMs,
-          eventTime: record.eventTime,
-          values: record.valuesJson,
-        };
-        ops.push({
-          kind: 'put',
-          ...(keys[index] as (typeof keys)[number]),
-          data: json(row),
-          ...(expiresAt === undefined ? {} : { expiresAt }),
-          condition: { rev: item?.rev ?? 0 },
-        });
-      });
-      if (ops.length > 0) await deps.store.transact(ops);
-      return ops.length;
-    });
-    written += count;
-  });
+  for (const outcome of outcomes) if (outcome) written++;
   return { written, kept: winners.length - written };
 };

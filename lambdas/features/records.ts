@@ -2,8 +2,9 @@
  * Validation of ingested records against one feature group version: every problem of a record is
  * reported (field and reason), so that a quarantined record says all that is wrong with it at once.
  */
-import type { FeatureGroupVersion, FeatureSpec } from './definitions';
+import type { FeatureSpec } from './definitions';
 import { entityIdOf } from './keys';
+import { rowLayoutOf, type StoredGroupVersion } from './stored';
 
 export type FeatureValue = string | number | boolean | null;
 
@@ -17,13 +18,12 @@ export interface ValidRecord {
   /** The entity's key values as strings, in the group's entity-key order, joined unambiguously. */
   readonly entityId: string;
   readonly eventMs: number;
-  /** The event time in UTC, `toISOString()` form. */
-  readonly eventTime: string;
-  /** Feature values in the order of the version's features. */
-  readonly values: readonly FeatureValue[];
-  /** `{feature: value}` in feature order, as JSON: what the online row holds, and the tie-breaker. */
+  /** The values in row layout order as a JSON array: what the online row holds, and the tie-breaker. */
   readonly valuesJson: string;
-  /** The record as the offline store receives it. */
+  /**
+   * The record as the offline store receives it: the input itself, normalised in place (event time in
+   * `toISOString()` form, absent features null). A copy per record cost more than validating it.
+   */
   readonly offline: Record<string, unknown>;
 }
 
@@ -94,101 +94,179 @@ export const parseIsoDateTime = (text: string): number | undefined => {
   return date.getTime() - offsetMinutes * 60_000;
 };
 
-const typeProblem = (spec: FeatureSpec, value: unknown): string | undefined => {
+/** Checks one present (non-null) value against its feature: the problem, or undefined. */
+type ValueCheck = (value: unknown) => string | undefined;
+
+/** The rules of a feature beyond its type (bounds, allowed values), or undefined when it has none. */
+const ruleCheck = (
+  spec: FeatureSpec,
+): ((value: string | number | boolean) => string | undefined) | undefined => {
+  const { min, max, allowed } = spec;
+  const permitted = allowed === undefined ? undefined : new Set<unknown>(allowed);
+  if (min === undefined && max === undefined && permitted === undefined) return undefined;
+  const listed = JSON.stringify(allowed);
+  return (value) => {
+    if (typeof value === 'number') {
+      if (min !== undefined && value < min) return `must be at least ${min}`;
+      if (max !== undefined && value > max) return `must be at most ${max}`;
+    }
+    return permitted === undefined || permitted.has(value) ? undefined : `must be one of ${listed}`;
+  };
+};
+
+/** The type check of a feature, with its rules folded in when it has any. */
+const valueCheck = (spec: FeatureSpec): ValueCheck => {
+  const rules = ruleCheck(spec);
+  const typed = (fits: (value: unknown) => boolean, problem: string): ValueCheck =>
+    rules === undefined
+      ? (value) => (fits(value) ? undefined : problem)
+      : (value) => (fits(value) ? rules(value as string | number | boolean) : problem);
   switch (spec.type) {
     case 'float':
-      return typeof value === 'number' && Number.isFinite(value) ? undefined : 'must be a finite number';
+      return typed((v) => typeof v === 'number' && Number.isFinite(v), 'must be a finite number');
     case 'int':
-      return typeof value === 'number' && Number.isSafeInteger(value) ? undefined : 'must be a safe integer';
+      return typed((v) => typeof v === 'number' && Number.isSafeInteger(v), 'must be a safe integer');
     case 'string':
-      return typeof value === 'string' ? undefined : 'must be a string';
+      return typed((v) => typeof v === 'string', 'must be a string');
     case 'bool':
-      return typeof value === 'boolean' ? undefined : 'must be true or false';
+      return typed((v) => typeof v === 'boolean', 'must be true or false');
   }
 };
-
-const ruleProblem = (spec: FeatureSpec, value: string | number | boolean): string | undefined => {
-  if (typeof value === 'number') {
-    if (spec.min !== undefined && value < spec.min) return `must be at least ${spec.min}`;
-    if (spec.max !== undefined && value > spec.max) return `must be at most ${spec.max}`;
-  }
-  if (spec.allowed !== undefined && !spec.allowed.includes(value)) {
-    return `must be one of ${JSON.stringify(spec.allowed)}`;
-  }
-  return undefined;
-};
-
-/** JSON text of a feature value (finite numbers print as JSON does). */
-const jsonOf = (value: FeatureValue): string =>
-  typeof value === 'string' ? JSON.stringify(value) : String(value);
 
 /**
- * A checker of records for one group version; `nowMs` bounds event times in the future. Built for
- * ingestion rates of tens of thousands of records a second: the online row's JSON is concatenated
- * from pre-quoted keys, and the offline record is a shallow copy of the input (fast for parsed JSON)
- * rather than an object grown one property at a time.
+ * A function that copies the named members of a record into `out`, in order. Generated once per group
+ * version so that each read is a property load with a name of its own (and so its own inline cache):
+ * 50 members read in a loop by a changing name took 2.8 µs a record. Names enter the code only as
+ * JSON string literals.
+ */
+const memberReader = (names: readonly string[]): ((record: object, out: unknown[]) => void) =>
+  new Function(
+    'record',
+    'out',
+    names.map((name, i) => `out[${i}] = record[${JSON.stringify(name)}];`).join('\n'),
+  ) as (record: object, out: unknown[]) => void;
+
+/** Whether plain objects inherit a member of this name (`constructor`, `toString`, …). */
+const inherited = (name: string): boolean => name in Object.prototype;
+
+/** `issues` with one more (a function, not a closure made per record). */
+const withIssue = (issues: RecordIssue[] | undefined, field: string, reason: string): RecordIssue[] => {
+  const list = issues ?? [];
+  list.push({ field, reason });
+  return list;
+};
+
+const NOT_AN_OBJECT: RecordCheck = {
+  ok: false,
+  issues: [{ field: 'record', reason: 'must be a JSON object' }],
+};
+
+/**
+ * A checker of records for one group version; `nowMs` bounds event times in the future, and `observe`
+ * sees each accepted record's values in feature order (in an array reused for the next record). Built
+ * once per request for ingestion rates of tens of thousands of records a second: each feature's check
+ * is a closure made for its type and rules; a member is read once (and checked to be the record's own
+ * only where plain objects inherit that name); unknown fields are looked for only when the record has
+ * more members than it has known ones; repeated event times are parsed once; the online row's values
+ * are one JSON.stringify of an array (3.1 against 4.7 µs for 50 floats concatenated by hand); and an
+ * accepted record is normalised in place rather than copied (see ValidRecord.offline).
  */
 export const recordValidator = (
-  group: FeatureGroupVersion,
+  group: StoredGroupVersion,
   nowMs: number,
+  observe: (values: readonly FeatureValue[], eventMs: number) => void = () => {},
 ): ((raw: unknown) => RecordCheck) => {
-  const known = new Set<string>([
-    ...group.entityKeys,
-    group.eventTimeField,
-    ...group.features.map((f) => f.name),
-  ]);
   const features = group.features;
-  const quotedKeys = features.map((f, i) => `${i === 0 ? '{' : ','}${JSON.stringify(f.name)}:`);
-  const timeField = group.eventTimeField;
+  const count = features.length;
+  const names = features.map((f) => f.name);
+  const nullable = features.map((f) => f.nullable);
+  const checks = features.map(valueCheck);
+  const risky = names.map(inherited);
   const entityKeys = group.entityKeys;
+  const keyRisky = entityKeys.map(inherited);
+  const timeField = group.eventTimeField;
+  const timeRisky = inherited(timeField);
+  const known = new Set<string>([...entityKeys, timeField, ...names]);
+  // Where each feature's value goes in the online row; `reordered` when that is not its own position.
+  const layout = rowLayoutOf(group);
+  const position = names.map((name) => layout.indexOf(name));
+  if (position.includes(-1))
+    throw new Error(`${group.name} v${group.version}: a feature is not in the row layout`);
+  const reordered = position.some((at, i) => at !== i) || layout.length !== count;
+  let lastTime: string | undefined;
+  let lastMs = Number.NaN;
+  let lastIsoMs = Number.NaN;
+  let lastIso = '';
+  const values: FeatureValue[] = new Array(count).fill(null);
+  const row: FeatureValue[] = new Array(layout.length).fill(null);
+  // Members in this order: the entity keys, the event time, the features.
+  const read = memberReader([...entityKeys, timeField, ...names]);
+  const slots: unknown[] = new Array(entityKeys.length + 1 + count);
+  const member = (input: Record<string, unknown>, at: number, name: string, risk: boolean): unknown => {
+    const value = slots[at];
+    return value === undefined || (risk && !Object.hasOwn(input, name)) ? undefined : value;
+  };
+  const timeAt = entityKeys.length;
+  const firstFeature = timeAt + 1;
   return (raw) => {
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-      return { ok: false, issues: [{ field: 'record', reason: 'must be a JSON object' }] };
-    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return NOT_AN_OBJECT;
     const input = raw as Record<string, unknown>;
     let issues: RecordIssue[] | undefined;
-    const fail = (field: string, reason: string) => {
-      if (issues === undefined) issues = [];
-      issues.push({ field, reason });
-    };
+    read(input, slots);
+    let present = 0;
     const keyValues: string[] = [];
-    for (const key of entityKeys) {
-      const value = own(input, key);
+    for (let k = 0; k < entityKeys.length; k++) {
+      const key = entityKeys[k] as string;
+      const value = member(input, k, key, keyRisky[k] as boolean);
+      if (value !== undefined) present++;
       const canonical = entityKeyValue(value);
-      if (canonical === undefined) fail(key, value === undefined ? 'entity key is missing' : ENTITY_KEY_RULE);
+      if (canonical === undefined)
+        issues = withIssue(issues, key, value === undefined ? 'entity key is missing' : ENTITY_KEY_RULE);
       else keyValues.push(canonical);
     }
-    const time = own(input, timeField);
+    const time = member(input, timeAt, timeField, timeRisky);
     let eventMs = Number.NaN;
+    if (time !== undefined) present++;
     if (typeof time !== 'string') {
-      fail(timeField, time === undefined ? 'event time is missing' : 'must be an ISO-8601 date-time string');
+      issues = withIssue(
+        issues,
+        timeField,
+        time === undefined ? 'event time is missing' : 'must be an ISO-8601 date-time string',
+      );
     } else {
-      eventMs = parseIsoDateTime(time) ?? Number.NaN;
+      if (time !== lastTime) {
+        lastTime = time;
+        lastMs = parseIsoDateTime(time) ?? Number.NaN;
+      }
+      eventMs = lastMs;
       if (Number.isNaN(eventMs))
-        fail(timeField, 'must be an ISO-8601 date-time with an offset (Z or ±hh:mm)');
-      else if (eventMs > nowMs + MAX_FUTURE_MS) fail(timeField, 'lies more than 5 minutes in the future');
+        issues = withIssue(issues, timeField, 'must be an ISO-8601 date-time with an offset (Z or ±hh:mm)');
+      else if (eventMs > nowMs + MAX_FUTURE_MS)
+        issues = withIssue(issues, timeField, 'lies more than 5 minutes in the future');
     }
-    const values: FeatureValue[] = new Array(features.length);
-    let valuesJson = '';
     let absent = false;
-    for (let i = 0; i < features.length; i++) {
-      const spec = features[i] as FeatureSpec;
-      const value = own(input, spec.name);
+    for (let i = 0; i < count; i++) {
+      const value = member(input, firstFeature + i, names[i] as string, risky[i] as boolean);
       if (value === undefined || value === null) {
-        if (!spec.nullable) fail(spec.name, 'is required (the feature is not nullable)');
         if (value === undefined) absent = true;
+        else present++;
+        if (!nullable[i])
+          issues = withIssue(issues, names[i] as string, 'is required (the feature is not nullable)');
         values[i] = null;
-        valuesJson += `${quotedKeys[i]}null`;
         continue;
       }
-      const problem = typeProblem(spec, value) ?? ruleProblem(spec, value as string | number | boolean);
-      if (problem !== undefined) fail(spec.name, problem);
+      present++;
+      const problem = (checks[i] as ValueCheck)(value);
+      if (problem !== undefined) issues = withIssue(issues, names[i] as string, problem);
       values[i] = value as FeatureValue;
-      valuesJson += (quotedKeys[i] as string) + jsonOf(value as FeatureValue);
     }
-    for (const field in input) if (!known.has(field)) fail(field, 'unknown field');
+    let members = 0;
+    for (const _ in input) members++;
+    if (members !== present)
+      for (const field in input) if (!known.has(field)) issues = withIssue(issues, field, 'unknown field');
     if (issues !== undefined) return { ok: false, issues };
-    valuesJson += '}';
+    if (reordered) for (let i = 0; i < count; i++) row[position[i] as number] = values[i] as FeatureValue;
+    const valuesJson = JSON.stringify(reordered ? row : values);
     if (valuesJson.length > MAX_VALUES_CHARS) {
       return {
         ok: false,
@@ -197,14 +275,15 @@ export const recordValidator = (
     }
     const entityId = entityIdOf(keyValues);
     if (!entityIdFits(entityId)) return { ok: false, issues: [{ field: 'record', reason: ENTITY_ID_RULE }] };
-    const eventTime = new Date(eventMs).toISOString();
-    const offline: Record<string, unknown> = { ...input };
-    offline[timeField] = eventTime;
+    if (eventMs !== lastIsoMs) {
+      lastIsoMs = eventMs;
+      lastIso = new Date(eventMs).toISOString();
+    }
+    input[timeField] = lastIso;
     if (absent)
-      for (const spec of features) if (own(offline, spec.name) === undefined) offline[spec.name] = null;
-    return {
-      ok: true,
-      record: { entityId, eventMs, eventTime, values, valuesJson, offline },
-    };
+      for (const name of names)
+        if (!Object.hasOwn(input, name) || input[name] === undefined) input[name] = null;
+    observe(values, eventMs);
+    return { ok: true, record: { entityId, eventMs, valuesJson, offline: input } };
   };
 };

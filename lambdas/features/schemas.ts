@@ -71,6 +71,12 @@ export const GroupVersionView = z.looseObject({
     .number()
     .int()
     .describe('The version whose online rows this version shares (additive versions share).'),
+  rowLayout: z
+    .array(z.string())
+    .optional()
+    .describe(
+      "The order of values in the storage's online rows: each feature keeps its place across versions.",
+    ),
   breaking: z.boolean(),
   changes: z.array(z.string()),
   createdAt: z.iso.datetime(),

@@ -135,6 +135,17 @@ const loadEntities = async (objects: ObjectStore, uri: string): Promise<unknown[
   ]);
 };
 
+/** The earliest and latest of the entity rows' times (a loop: spreading 100k rows would overflow the stack). */
+const timeRangeOf = (times: readonly number[]): { earliestMs: number; latestMs: number } => {
+  let earliestMs = Number.POSITIVE_INFINITY;
+  let latestMs = Number.NEGATIVE_INFINITY;
+  for (const time of times) {
+    if (time < earliestMs) earliestMs = time;
+    if (time > latestMs) latestMs = time;
+  }
+  return { earliestMs, latestMs };
+};
+
 /** Runs the point-in-time join and stores the result; returns what GET /training-sets/{id} shows. */
 export const createTrainingSet = async (
   deps: TrainingSetDeps,
@@ -234,6 +245,7 @@ export const createTrainingSet = async (
     groups,
     ...(input.storage === undefined ? {} : { sources }),
     features: features.map(({ group, feature }) => ({ group, feature })),
+    ...(table.times.length === 0 ? {} : { entityTimes: timeRangeOf(table.times) }),
   });
 
   const hash = createHash('sha256');

@@ -8,6 +8,7 @@ import { describeBatchGetAndExpiry } from './metadata-store/batch-expiry';
 import { describeConcurrency } from './metadata-store/concurrency';
 import { describeConditionsAndDelete } from './metadata-store/conditions';
 import { describeGetAndPut } from './metadata-store/get-put';
+import { describeNewerPuts } from './metadata-store/newer-puts';
 import { describeQuery } from './metadata-store/query';
 import type { MetadataStoreFixture } from './metadata-store/shared';
 import { describeTransact } from './metadata-store/transact';
@@ -32,4 +33,5 @@ export const describeMetadataStoreContract = (name: string, makeStore: () => Pro
     describeQuery(current);
     describeBatchGetAndExpiry(current);
     describeConcurrency(current);
+    describeNewerPuts(current);
   });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -154,6 +154,31 @@ describe('training sets on DuckDB', () => {
       features: ['users:score', 'merchants:risk', 'users:age'],
       uri: deps.objects.uriOf(`training-sets/${set.id}/data.parquet`),
     });
+  });
+
+  it("reads only the event-date partitions some row's window reaches, and answers as before", async () => {
+    await sink.append(users, [
+      { user_id: 'u1', event_time: '2026-01-04T23:00:00.000Z', age: 30, score: 0.5 },
+      { user_id: 'u1', event_time: '2026-01-10T00:00:00.000Z', age: 31, score: 0.6 },
+    ]);
+    // An unreadable file on a date after every window: reading it fails the query. (Not one before the
+    // windows: DuckDB opens the first file of its list for the schema, whatever the filter says.)
+    const folder = join(root, 'offline', 'users', 'v1', 'event_date=2026-01-11');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'broken.parquet'), 'not parquet');
+    const entities = [
+      { user_id: 'u1', eventTime: '2026-01-05T12:00:00Z' },
+      { user_id: 'u1', eventTime: '2026-01-10T12:00:00Z' },
+    ];
+
+    const set = await createTrainingSet(deps, { features: [{ group: users, feature: 'age' }], entities });
+    const reaching = createTrainingSet(deps, {
+      features: [{ group: users, feature: 'age' }],
+      entities: [...entities, { user_id: 'u1', eventTime: '2026-01-11T00:00:01Z' }],
+    });
+
+    expect((await rowsOf(set.id)).map((line) => JSON.parse(line).users__age)).toEqual([30, 31]);
+    await expect(reaching).rejects.toThrow(/broken\.parquet|parquet/i);
   });
 
   it('gives the same sha256 for the same request, and it is the SHA-256 of the rows it streams', async () => {

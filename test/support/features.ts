@@ -7,7 +7,14 @@ import type { FeatureGroupVersion } from '../../lambdas/features/definitions';
 import { type FeaturesDeps, featuresDeps } from '../../lambdas/features/deps';
 import type { HttpHandler } from '../../lambdas/shared/http/handler';
 import { makeObservability } from '../../lambdas/shared/observability';
-import type { ItemKey, JsonObject, MetadataStore, WriteOp } from '../../lambdas/shared/ports/metadata-store';
+import type {
+  ItemKey,
+  JsonObject,
+  MetadataStore,
+  NewerPutOp,
+  RecencyOrder,
+  WriteOp,
+} from '../../lambdas/shared/ports/metadata-store';
 import type { OfflineSink } from '../../lambdas/shared/ports/offline-sink';
 import { type RouteCaller, routeCaller } from './http';
 import { type ManualClock, manualClock, WriteRecordingStore } from './registry';
@@ -24,8 +31,10 @@ export class RecordingOfflineSink implements OfflineSink {
 
 /** Counts store calls by kind, and the size of each transaction, on top of recording writes. */
 export class CountingStore extends WriteRecordingStore {
-  readonly calls = { get: 0, batchGet: 0, query: 0, put: 0, transact: 0 };
+  readonly calls = { get: 0, batchGet: 0, query: 0, put: 0, transact: 0, putIfNewer: 0 };
   readonly transactionSizes: number[] = [];
+  /** Items per putIfNewer call. */
+  readonly newerPutSizes: number[] = [];
   override get<T extends JsonObject = JsonObject>(key: ItemKey) {
     this.calls.get++;
     return super.get<T>(key);
@@ -45,6 +54,11 @@ export class CountingStore extends WriteRecordingStore {
     this.calls.put++;
     return super.put<T>(op);
   }
+  override putIfNewer(ops: readonly NewerPutOp[], order: RecencyOrder) {
+    this.calls.putIfNewer++;
+    this.newerPutSizes.push(ops.length);
+    return super.putIfNewer(ops, order);
+  }
   override transact(ops: readonly WriteOp[]) {
     this.calls.transact++;
     this.transactionSizes.push(ops.length);
@@ -53,6 +67,7 @@ export class CountingStore extends WriteRecordingStore {
   resetCounts(): void {
     for (const key of Object.keys(this.calls) as (keyof typeof this.calls)[]) this.calls[key] = 0;
     this.transactionSizes.length = 0;
+    this.newerPutSizes.length = 0;
   }
 }
 

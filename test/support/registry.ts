@@ -16,9 +16,11 @@ import type {
   ItemKey,
   JsonObject,
   MetadataStore,
+  NewerPutOp,
   Page,
   PutOp,
   QueryOptions,
+  RecencyOrder,
   WriteOp,
 } from '../../lambdas/shared/ports/metadata-store';
 import { type ManualClock, manualClock } from './clock';
@@ -73,6 +75,13 @@ export class WriteRecordingStore implements MetadataStore {
   }
   query<T extends JsonObject = JsonObject>(pk: string, options?: QueryOptions): Promise<Page<Item<T>>> {
     return this.inner.query<T>(pk, options);
+  }
+  async putIfNewer(ops: readonly NewerPutOp[], order: RecencyOrder): Promise<boolean[]> {
+    const written = await this.inner.putIfNewer(ops, order);
+    ops.forEach((op, index) => {
+      if (written[index]) this.committed.push({ kind: 'put', ...op });
+    });
+    return written;
   }
 }
 

@@ -141,9 +141,67 @@ describe('AthenaTrainingSetEngine', () => {
         .map((sql) => sql?.match(/`feature_group_users_v\d`/)?.[0]),
     ).toEqual(['`feature_group_users_v2`', '`feature_group_users_v1`']);
     expect(select).toContain(
-      '"h0" AS (SELECT * FROM (SELECT * FROM (SELECT "user_id", "event_time", "age", "score", "city", "ingested_at", "ingest_batch", "ingest_row" FROM "mlops_dev"."feature_group_users_v2" AS "source") AS "p" UNION ALL ' +
-        'SELECT * FROM (SELECT "user_id", "event_time", "age", "score", CAST(NULL AS VARCHAR) AS "city", "ingested_at", "ingest_batch", "ingest_row" FROM "mlops_dev"."feature_group_users_v1" AS "source") AS "p")',
+      '"h0" AS (SELECT * FROM (SELECT * FROM (SELECT "user_id", "event_time", "age", "score", "city", "ingested_at", "ingest_batch", "ingest_row", "event_date" FROM "mlops_dev"."feature_group_users_v2" AS "source") AS "p" UNION ALL ' +
+        'SELECT * FROM (SELECT "user_id", "event_time", "age", "score", CAST(NULL AS VARCHAR) AS "city", "ingested_at", "ingest_batch", "ingest_row", "event_date" FROM "mlops_dev"."feature_group_users_v1" AS "source") AS "p")',
     );
+  });
+
+  describe('partition pruning', () => {
+    const daily = featureGroup({ name: 'daily', features: [feature('n', 'int')], ttlSeconds: 2 * 86_400 });
+    const forever = featureGroup({ name: 'forever', features: [feature('m', 'int')] });
+    const pruned = {
+      ...plan,
+      groups: [users, daily, forever],
+      features: [
+        { group: 0, feature: 'age' },
+        { group: 1, feature: 'n' },
+        { group: 2, feature: 'm' },
+      ],
+      entityTimes: {
+        earliestMs: Date.parse('2026-03-10T00:00:30.000Z'),
+        latestMs: Date.parse('2026-03-20T23:59:59.999Z'),
+      },
+    };
+    const scanOf = (sql: string | undefined, g: number) =>
+      sql?.match(new RegExp(`"h${g}" AS \\(.*\\),`))?.[0];
+
+    it('scans each group only from the earliest entity time less its TTL to the latest entity time', async () => {
+      await engine().pointInTime(pruned);
+
+      const select = queries().find((sql) => sql?.startsWith('WITH'));
+      // users: TTL 60 s reaches back over midnight into 2026-03-09; daily: two days back.
+      expect(scanOf(select, 0)).toBe(
+        `"h0" AS (SELECT * FROM "mlops_dev"."feature_group_users_v1" WHERE "event_date" >= '2026-03-09' AND "event_date" <= '2026-03-20'),`,
+      );
+      expect(scanOf(select, 1)).toBe(
+        `"h1" AS (SELECT * FROM "mlops_dev"."feature_group_daily_v1" WHERE "event_date" >= '2026-03-08' AND "event_date" <= '2026-03-20'),`,
+      );
+      // No TTL: any earlier record may still be the latest one, so only the upper bound holds.
+      expect(scanOf(select, 2)).toBe(
+        `"h2" AS (SELECT * FROM "mlops_dev"."feature_group_forever_v1" WHERE "event_date" <= '2026-03-20'),`,
+      );
+    });
+
+    it('keeps the lower bound on the same day when the TTL does not cross midnight', async () => {
+      await engine().pointInTime({
+        ...pruned,
+        entityTimes: {
+          earliestMs: Date.parse('2026-03-10T00:01:00.000Z'),
+          latestMs: pruned.entityTimes.latestMs,
+        },
+      });
+
+      const select = queries().find((sql) => sql?.startsWith('WITH'));
+      expect(scanOf(select, 0)).toContain(
+        `WHERE "event_date" >= '2026-03-10' AND "event_date" <= '2026-03-20'`,
+      );
+    });
+
+    it('reads every partition when the plan gives no entity times', async () => {
+      await engine().pointInTime(plan);
+
+      expect(queries().find((sql) => sql?.startsWith('WITH'))).not.toContain('event_date');
+    });
   });
 
   it('polls until the query ends, and creates a group table only once per engine', async () => {

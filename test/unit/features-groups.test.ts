@@ -184,12 +184,13 @@ describe('features: group definitions and versions', () => {
 
     const refused = await call('POST /feature-groups', {
       body: groupBody({
-        entityKeys: ['customer_id', 'customer_id'],
+        entityKeys: ['customer_id', 'customer_id', 'Ingested_At'],
         eventTimeField: 'customer_id',
         features: [
           { name: 'spend', type: 'float', min: 5, max: 1 },
           { name: 'spend', type: 'string', min: 0 },
           { name: 'customer_id', type: 'int', allowed: [1.5, 'x'] },
+          { name: 'event_date', type: 'string' },
         ],
       }),
     });
@@ -200,7 +201,9 @@ describe('features: group definitions and versions', () => {
     ).toEqual(
       [
         'body.entityKeys.1:unique',
+        'body.entityKeys.2:reserved',
         'body.eventTimeField:distinct',
+        'body.features.3.name:reserved',
         'body.features.0.min:min_max',
         'body.features.1.name:unique',
         'body.features.1.min:numeric_only',

@@ -105,7 +105,7 @@ describe('features: online reads', () => {
     const out = await read(f, body);
 
     expect(out.json.results).toHaveLength(150);
-    expect(f.store.calls).toEqual({ get: 0, batchGet: 1, query: 0, put: 0, transact: 0 });
+    expect(f.store.calls).toEqual({ get: 0, batchGet: 1, query: 0, put: 0, transact: 0, putIfNewer: 0 });
   });
 
   it('reads a pinned version, and a new additive version shares its rows', async () => {
@@ -133,6 +133,55 @@ describe('features: online reads', () => {
     expect(after.json.results[0].features).toEqual({
       'customer@1:spend': { value: 5, status: 'PRESENT', eventTime: at(1) },
       'customer:extra': { value: true, status: 'PRESENT', eventTime: at(1) },
+    });
+  });
+
+  it('keeps each value in its place in the rows when an additive version reorders and inserts features', async () => {
+    const f = await setup();
+    await ingest(f, 'customer', [record(1, at(0), { spend: 1 })]);
+    const [spend, orders, tier] = groupBody().features;
+    const v2 = await f.call('POST /feature-groups', {
+      body: groupBody({ features: [tier, { name: 'extra', type: 'bool' }, spend, orders] }),
+    });
+    const all = ['spend', 'orders', 'tier'];
+    const readBoth = async () =>
+      (
+        await read(f, {
+          features: [
+            ...all.map((n) => `customer@1:${n}`),
+            ...[...all, 'extra'].map((n) => `customer@2:${n}`),
+          ],
+          entities: [{ customer_id: 1 }],
+        })
+      ).json.results[0].features;
+
+    const before = await readBoth();
+    await ingest(f, 'customer', [record(1, at(1), { spend: 5, tier: 'silver', extra: true })]);
+    const after = await readBoth();
+
+    expect(v2.json).toMatchObject({ version: 2, storageVersion: 1, rowLayout: [...all, 'extra'] });
+    const present = (value: unknown, minutes: number) => ({
+      value,
+      status: 'PRESENT',
+      eventTime: at(minutes),
+    });
+    expect(before).toEqual({
+      'customer@1:spend': present(1, 0),
+      'customer@1:orders': present(3, 0),
+      'customer@1:tier': present('gold', 0),
+      'customer@2:spend': present(1, 0),
+      'customer@2:orders': present(3, 0),
+      'customer@2:tier': present('gold', 0),
+      'customer@2:extra': { value: null, status: 'MISSING', eventTime: null },
+    });
+    expect(after).toEqual({
+      'customer@1:spend': present(5, 1),
+      'customer@1:orders': present(3, 1),
+      'customer@1:tier': present('silver', 1),
+      'customer@2:spend': present(5, 1),
+      'customer@2:orders': present(3, 1),
+      'customer@2:tier': present('silver', 1),
+      'customer@2:extra': present(true, 1),
     });
   });
 

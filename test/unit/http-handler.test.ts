@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { ConflictError, NotFoundError } from '../../lambdas/shared/errors';
 import { actorOf, makeHttpHandler } from '../../lambdas/shared/http/handler';
-import { defineRoute } from '../../lambdas/shared/http/route';
+import { defineRoute, type RouteImplementations } from '../../lambdas/shared/http/route';
 import { makeObservability } from '../../lambdas/shared/observability';
 import { httpEvent, lambdaContext } from '../support/http';
 
@@ -192,6 +192,19 @@ describe('hostile bodies', () => {
     expect(stored.length).toBe(before);
   });
 
+  it('refuses a __proto__ key spelled with \\u escapes, which only the slow parse sees', async () => {
+    const before = stored.length;
+
+    const response = await call('POST /things/{group}', {
+      pathParameters: { group: 'abc' },
+      body: '{"name":"x","size":1,"nested":{"\\u005f_prot\\u006f__":{"admin":true}}}',
+    });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json.errors).toEqual([expect.objectContaining({ field: 'body', rule: 'forbidden_key' })]);
+    expect(stored.length).toBe(before);
+  });
+
   it('still accepts strings that contain brackets and escaped quotes', async () => {
     const response = await call('POST /things/{group}', {
       pathParameters: { group: 'abc' },
@@ -199,5 +212,60 @@ describe('hostile bodies', () => {
     });
 
     expect(response.statusCode).toBe(201);
+  });
+});
+
+describe('without Lambda observability (the local server)', () => {
+  const observability = makeObservability('test-local');
+  const implementations: RouteImplementations<typeof routes> = {
+    createThing: async ({ body }) => ({ status: 201, body }),
+    getThing: async () => {
+      throw new Error('database password is hunter2');
+    },
+  };
+  const lean = makeHttpHandler({ routes, observability, lambdaObservability: false, implementations });
+
+  it('answers as the Lambda handler does, records no metrics and leaves no keys on the logger', async () => {
+    const addMetric = vi.spyOn(observability.metrics, 'addMetric');
+    const appendKeys = vi.spyOn(observability.logger, 'appendKeys');
+
+    const created = await lean(
+      httpEvent('POST /things/{group}', { pathParameters: { group: 'abc' }, body: '{"name":"x","size":1}' }),
+      lambdaContext,
+    );
+    const refused = await lean(
+      httpEvent('POST /things/{group}', { pathParameters: { group: 'abc' }, body: '{"name":""}' }),
+      lambdaContext,
+    );
+    const failed = await lean(
+      httpEvent('GET /things/{group}/{name}', { pathParameters: { group: 'a', name: 'b' } }),
+      lambdaContext,
+    );
+
+    expect(created).toMatchObject({ statusCode: 201, body: '{"name":"x","size":1}' });
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.parse(refused.body).errors).toEqual([
+      expect.objectContaining({ field: 'body.name' }),
+      expect.objectContaining({ field: 'body.size' }),
+    ]);
+    expect(failed.statusCode).toBe(500);
+    expect(failed.body).not.toContain('hunter2');
+    expect(addMetric).not.toHaveBeenCalled();
+    expect(appendKeys).not.toHaveBeenCalled();
+  });
+
+  it('leaves the Lambda handler as it was: middy around it, a Requests metric per call', async () => {
+    const full = makeObservability('test-lambda');
+    const addMetric = vi.spyOn(full.metrics, 'addMetric');
+    const lambda = makeHttpHandler({ routes, observability: full, implementations });
+
+    await lambda(
+      httpEvent('GET /things/{group}/{name}', { pathParameters: { group: 'a', name: 'b' } }),
+      lambdaContext,
+    );
+
+    expect('use' in lambda).toBe(true);
+    expect('use' in lean).toBe(false);
+    expect(addMetric).toHaveBeenCalledWith('Requests', 'Count', 1);
   });
 });

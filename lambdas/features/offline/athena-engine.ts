@@ -149,6 +149,8 @@ export class AthenaTrainingSetEngine implements TrainingSetEngine {
         keyNames: plan.keyNames,
         groups: plan.groups.map((group, g) => ({ group, relation: relations[g] as string })),
         features: plan.features,
+        // Restricts each group to the event_date partitions that can matter: Athena prunes by them.
+        ...(plan.entityTimes === undefined ? {} : { entityTimes: plan.entityTimes }),
       });
       return await this.#rows(await this.#run(sql));
     } finally {

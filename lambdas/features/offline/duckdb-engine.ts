@@ -10,7 +10,17 @@ import type {
 } from '../../shared/ports/training-set-engine';
 import type { FeatureGroupVersion } from '../definitions';
 import { offlineColumnsOf, offlinePrefix } from './layout';
-import { columnNamesOf, emptyRelation, pointInTimeSql, projectedRelation } from './point-in-time.sql';
+import {
+  columnNamesOf,
+  emptyRelation,
+  partitionedColumnsOf,
+  pointInTimeSql,
+  projectedRelation,
+} from './point-in-time.sql';
+
+// Hive partitioning gives each row its file's `event_date`, as text: the SQL compares it with dates
+// written as text (as Athena's string partition column is), and DuckDB skips files outside them.
+const PARTITIONED = "hive_partitioning = true, hive_types = {'event_date': VARCHAR}";
 
 export interface DuckDbTrainingSetEngineOptions {
   /** The folder that holds `offline/` (MLOPS_HOME), as FileOfflineSink writes it. */
@@ -77,10 +87,10 @@ export class DuckDbTrainingSetEngine implements TrainingSetEngine {
         const sources = plan.sources?.[g] ?? [group];
         const found = await Promise.all(sources.map((source) => parquetFilesOf(this.#root, source)));
         const files = found.flat();
-        if (files.length === 0) return { group, relation: emptyRelation(columns) };
+        if (files.length === 0) return { group, relation: emptyRelation(partitionedColumnsOf(columns)) };
         parameters.push(listValue(files));
         if (sources.length === 1) {
-          return { group, relation: `read_parquet($${parameters.length}, hive_partitioning = false)` };
+          return { group, relation: `read_parquet($${parameters.length}, ${PARTITIONED})` };
         }
         // Versions of one storage run differ only by added columns: read them by name, null if absent.
         const available = new Set(
@@ -88,7 +98,7 @@ export class DuckDbTrainingSetEngine implements TrainingSetEngine {
             (found[s]?.length ?? 0) > 0 ? [...columnNamesOf(offlineColumnsOf(source))] : [],
           ),
         );
-        const union = `read_parquet($${parameters.length}, hive_partitioning = false, union_by_name = true)`;
+        const union = `read_parquet($${parameters.length}, ${PARTITIONED}, union_by_name = true)`;
         return { group, relation: projectedRelation(union, columns, available) };
       }),
     );
@@ -98,6 +108,7 @@ export class DuckDbTrainingSetEngine implements TrainingSetEngine {
       keyNames: plan.keyNames,
       groups,
       features: plan.features,
+      ...(plan.entityTimes === undefined ? {} : { entityTimes: plan.entityTimes }),
     });
     const connection = await this.#connect();
     try {

@@ -31,6 +31,8 @@ export const INGEST_BATCH = 'ingest_batch';
 export const INGEST_ROW = 'ingest_row';
 
 export const OFFLINE_ROOT = 'offline';
+/** The partition column: the folder `event_date=YYYY-MM-DD` holding a record is its event's UTC date. */
+export const EVENT_DATE = 'event_date';
 
 /** Folder (object key prefix) of one group version's files, ending in '/'. */
 export const offlinePrefix = (group: Pick<FeatureGroupVersion, 'name' | 'version'>): string =>
@@ -41,7 +43,7 @@ export const offlineFileKey = (
   group: Pick<FeatureGroupVersion, 'name' | 'version'>,
   eventDate: string,
   batchId: string,
-): string => `${offlinePrefix(group)}event_date=${eventDate}/${batchId}.parquet`;
+): string => `${offlinePrefix(group)}${EVENT_DATE}=${eventDate}/${batchId}.parquet`;
 
 /** Columns of a group version's offline files, in file order. */
 export const offlineColumnsOf = (group: FeatureGroupVersion): OfflineColumn[] => {

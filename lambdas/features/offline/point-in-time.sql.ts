@@ -23,11 +23,24 @@
  *   without files has no table to scan (DuckDB refuses a glob that matches nothing);
  * - identifiers double-quoted with '"' doubled; output columns are aliased c0, c1, … because Athena
  *   lower-cases column names (the caller maps them back to the real names by position);
- * - no values in the text at all: relations are given by the engine (DuckDB: read_parquet($n) with
- *   bound parameters; Athena: quoted table names), TTLs are integers checked here.
+ * - no values in the text but two kinds, both checked here: TTLs (integers) and event dates
+ *   (`YYYY-MM-DD`); relations are given by the engine (DuckDB: read_parquet($n) with bound
+ *   parameters; Athena: quoted table names);
+ * - each group's records restricted to the event dates that can matter (`event_date` from the
+ *   earliest entity time less the TTL to the latest entity time), written as a plain comparison on
+ *   the partition column: Athena prunes partitions with it (a scan follows the window, not the
+ *   history), DuckDB prunes hive-partitioned files with it.
  */
 import type { FeatureGroupVersion, FeatureType } from '../definitions';
-import { INGEST_BATCH, INGEST_ROW, INGESTED_AT, type OfflineColumn, type OfflineColumnType } from './layout';
+import {
+  EVENT_DATE,
+  INGEST_BATCH,
+  INGEST_ROW,
+  INGESTED_AT,
+  type OfflineColumn,
+  type OfflineColumnType,
+  utcDateOf,
+} from './layout';
 
 /** Columns the entities relation carries besides the entity rows' own (reserved prefix). */
 export const RESERVED_PREFIX = '__mlops_';
@@ -54,7 +67,54 @@ export interface PointInTimeQuery {
   readonly groups: readonly PointInTimeGroup[];
   /** Feature columns in output order, after the entity columns. */
   readonly features: readonly { readonly group: number; readonly feature: string }[];
+  /**
+   * The earliest and latest entity-row time (epoch ms). Given, each group reads only the event dates
+   * that can hold a record inside some row's window, and every group relation must carry EVENT_DATE
+   * (`YYYY-MM-DD`, the UTC date of the event time, as the offline files are partitioned).
+   */
+  readonly entityTimes?: EntityTimes;
 }
+
+export interface EntityTimes {
+  readonly earliestMs: number;
+  readonly latestMs: number;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Largest distance from the epoch a JavaScript Date can hold. */
+const MAX_DATE_MS = 8.64e15;
+
+const dateOf = (epochMs: number): string | undefined =>
+  Math.abs(epochMs) <= MAX_DATE_MS ? utcDateOf(epochMs) : undefined;
+
+/**
+ * The event dates a group's records can have and still fall in some entity row's window: from the
+ * UTC date of the earliest row time less the TTL (none without a TTL) to that of the latest row time.
+ * A bound that is not a plain `YYYY-MM-DD` (a year beyond 9999) is left out: it would prune nothing.
+ */
+export const eventDateWindow = (
+  times: EntityTimes,
+  ttlSeconds: number | undefined,
+): { readonly from?: string; readonly to?: string } => {
+  const from = ttlSeconds === undefined ? undefined : dateOf(times.earliestMs - ttlSeconds * 1000);
+  const to = dateOf(times.latestMs);
+  return {
+    ...(from !== undefined && DATE.test(from) ? { from } : {}),
+    ...(to !== undefined && DATE.test(to) ? { to } : {}),
+  };
+};
+
+/** ` WHERE "event_date" >= '…' AND "event_date" <= '…'` for a group, or '' when nothing bounds it. */
+const partitionFilter = (times: EntityTimes | undefined, ttlSeconds: number | undefined): string => {
+  if (times === undefined) return '';
+  const { from, to } = eventDateWindow(times, ttlSeconds);
+  const column = quoteIdentifier(EVENT_DATE);
+  const bounds = [
+    ...(from === undefined ? [] : [`${column} >= '${from}'`]),
+    ...(to === undefined ? [] : [`${column} <= '${to}'`]),
+  ];
+  return bounds.length === 0 ? '' : ` WHERE ${bounds.join(' AND ')}`;
+};
 
 /** `"name"` with any '"' doubled; refuses what no engine can name. */
 export const quoteIdentifier = (name: string): string => {
@@ -97,21 +157,29 @@ const minusTtl = (ttlSeconds: number): string => {
 };
 
 /**
- * A relation with exactly `columns`, over one with only some of them (`available`, compared without
- * regard to case): the rest become typed nulls. How a version's records read as a later version's.
+ * A relation with exactly `columns` and EVENT_DATE, over one with only some of the columns
+ * (`available`, compared without regard to case) and EVENT_DATE: the rest become typed nulls. How a
+ * version's records read as a later version's.
  */
 export const projectedRelation = (
   relation: string,
   columns: readonly OfflineColumn[],
   available: ReadonlySet<string>,
 ): string =>
-  `(SELECT ${columns
-    .map((column) =>
+  `(SELECT ${[
+    ...columns.map((column) =>
       available.has(column.name.toLowerCase())
         ? quoteIdentifier(column.name)
         : `CAST(NULL AS ${SQL_TYPES[column.type]}) AS ${quoteIdentifier(column.name)}`,
-    )
-    .join(', ')} FROM ${relation} AS "source")`;
+    ),
+    quoteIdentifier(EVENT_DATE),
+  ].join(', ')} FROM ${relation} AS "source")`;
+
+/** A group version's offline columns and the partition column, as its relations carry them. */
+export const partitionedColumnsOf = (columns: readonly OfflineColumn[]): OfflineColumn[] => [
+  ...columns,
+  { name: EVENT_DATE, type: 'string' },
+];
 
 /** Lower-cased names of a version's offline columns. */
 export const columnNamesOf = (columns: readonly OfflineColumn[]): Set<string> =>
@@ -141,7 +209,7 @@ export const pointInTimeSql = (query: PointInTimeQuery): string => {
     ];
     const [h, k, m] = [q(`h${g}`), q(`k${g}`), q(`m${g}`)];
     return [
-      `${h} AS (SELECT * FROM ${relation}),`,
+      `${h} AS (SELECT * FROM ${relation}${partitionFilter(query.entityTimes, group.ttlSeconds)}),`,
       `${k} AS (`,
       `  SELECT e.${q(ENTITY_ROW)} AS "r", MAX(${time}) AS "t"`,
       `  FROM "entities" AS e`,

@@ -7,7 +7,9 @@ import {
   type ItemKey,
   type JsonValue,
   MAX_TRANSACTION_OPS,
+  type NewerPutOp,
   type QueryOptions,
+  type RecencyOrder,
   type WriteCondition,
   type WriteOp,
 } from '../ports/metadata-store';
@@ -83,23 +85,38 @@ export const assertCondition = (condition: WriteCondition | undefined): void => 
   }
 };
 
-const assertJson = (value: JsonValue, path: string): void => {
+/**
+ * Checks every number in `value`, which sits at `key` below `parent`: the path is joined only for an
+ * error, and a list is made only per nested object (building `a.b.c` for every member of every write
+ * cost more than the checks).
+ */
+const assertJson = (value: JsonValue, parent: readonly (string | number)[], key: string | number): void => {
   if (typeof value === 'number') {
     // The DynamoDB marshaller refuses numbers it cannot hold exactly; refuse them everywhere.
     const magnitude = Math.abs(value);
     if (!Number.isFinite(value) || magnitude > Number.MAX_SAFE_INTEGER) {
-      throw invalid(path, 'number_range', 'numbers must lie within ±(2^53 - 1)');
+      throw invalid([...parent, key].join('.'), 'number_range', 'numbers must lie within ±(2^53 - 1)');
     }
     if (magnitude !== 0 && magnitude < MIN_NUMBER_MAGNITUDE) {
-      throw invalid(path, 'number_range', 'non-zero numbers must be at least 1e-130 in magnitude');
+      throw invalid(
+        [...parent, key].join('.'),
+        'number_range',
+        'non-zero numbers must be at least 1e-130 in magnitude',
+      );
     }
-  } else if (Array.isArray(value)) {
-    value.forEach((entry, index) => {
-      assertJson(entry, `${path}.${index}`);
-    });
   } else if (value !== null && typeof value === 'object') {
-    for (const [key, entry] of Object.entries(value))
-      if (entry !== undefined) assertJson(entry, `${path}.${key}`);
+    const path = [...parent, key];
+    if (Array.isArray(value)) {
+      value.forEach((entry, index) => {
+        assertJson(entry, path, index);
+      });
+    } else {
+      // for…in rather than Object.entries: no array of pairs per object on every write.
+      for (const member in value) {
+        const entry = value[member];
+        if (entry !== undefined && Object.hasOwn(value, member)) assertJson(entry, path, member);
+      }
+    }
   }
 };
 
@@ -118,8 +135,9 @@ const storedSize = (value: JsonValue, bytes: (text: string) => number): number =
   if (Array.isArray(value))
     return value.reduce<number>((sum, entry) => sum + 1 + storedSize(entry, bytes), 3);
   let sum = 3;
-  for (const [key, entry] of Object.entries(value)) {
-    if (entry !== undefined) sum += 1 + bytes(key) + storedSize(entry, bytes);
+  for (const key in value) {
+    const entry = value[key];
+    if (entry !== undefined && Object.hasOwn(value, key)) sum += 1 + bytes(key) + storedSize(entry, bytes);
   }
   return sum;
 };
@@ -150,7 +168,7 @@ export const assertPutInput = (op: {
   if (op.data === null || typeof op.data !== 'object' || Array.isArray(op.data)) {
     throw invalid('data', 'object', 'must be a JSON object');
   }
-  assertJson(op.data as JsonValue, 'data');
+  assertJson(op.data as JsonValue, [], 'data');
   // Both adapters refuse what DynamoDB would refuse, so a write that succeeds locally succeeds in the cloud.
   const bytes = itemSize(op);
   if (bytes > MAX_ITEM_BYTES) throw new ItemTooLargeError(bytes, MAX_ITEM_BYTES);
@@ -158,6 +176,33 @@ export const assertPutInput = (op: {
     throw invalid('expiresAt', 'epoch_seconds', 'must be a positive integer of epoch seconds');
   }
   assertCondition(op.condition);
+};
+
+const MEMBER_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** Checks the order of `putIfNewer`: plain member names, both stores address them inside `data`. */
+export const assertRecencyOrder = (order: RecencyOrder): void => {
+  for (const part of ['number', 'tieBreak'] as const) {
+    if (typeof order[part] !== 'string' || !MEMBER_NAME.test(order[part])) {
+      throw invalid(
+        `order.${part}`,
+        'member_name',
+        'must be letters, digits or _, not starting with a digit',
+      );
+    }
+  }
+};
+
+/** Checks one item of `putIfNewer`: a valid put whose data holds the order's number and string. */
+export const assertNewerPut = (op: NewerPutOp, order: RecencyOrder, index: number): void => {
+  assertItemKey(op);
+  assertPutInput(op);
+  if (typeof op.data[order.number] !== 'number') {
+    throw invalid(`ops.${index}.data.${order.number}`, 'number', 'must be a number (the order)');
+  }
+  if (typeof op.data[order.tieBreak] !== 'string') {
+    throw invalid(`ops.${index}.data.${order.tieBreak}`, 'string', 'must be a string (the tie-break)');
+  }
 };
 
 /** Checks a transaction as DynamoDB would: at most 100 ops, each item at most once. */

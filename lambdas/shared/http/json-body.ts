@@ -27,6 +27,13 @@ const depthOf = (text: string): number => {
 const FORBIDDEN_KEYS = new Set(['__proto__']);
 
 /**
+ * Whether a key of the text could be `__proto__`: only if it is spelled out, or written with `\u`
+ * escapes (JSON has no other way to write those letters). Most bodies are neither, and skip the
+ * reviver, which made parsing 4.7× slower (20.8 against 4.4 µs per 50-feature record ingested).
+ */
+const mayHoldForbiddenKey = (text: string): boolean => text.includes('__proto__') || text.includes('\\u');
+
+/**
  * Parses a request body. Refuses, with a 400 naming `body`: text that is not JSON, nesting deeper than
  * MAX_JSON_DEPTH, and `__proto__` keys (which plain objects would swallow silently, so the stored data
  * would differ from what was sent).
@@ -40,10 +47,12 @@ export const parseJsonBody = (text: string): unknown => {
   let forbidden: string | undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text, (key, value) => {
-      if (FORBIDDEN_KEYS.has(key)) forbidden ??= key;
-      return value;
-    });
+    parsed = mayHoldForbiddenKey(text)
+      ? JSON.parse(text, (key, value) => {
+          if (FORBIDDEN_KEYS.has(key)) forbidden ??= key;
+          return value;
+        })
+      : JSON.parse(text);
   } catch (cause) {
     throw new ValidationError([{ field: 'body', rule: 'json', message: 'The body is not valid JSON.' }], {
       cause,

@@ -81,6 +81,24 @@ export interface Page<T> {
   readonly cursor?: string;
 }
 
+/**
+ * How `putIfNewer` tells newer from older: by two members of the items' `data`, a number compared
+ * first and a string that breaks ties (compared as UTF-8 bytes, DynamoDB's order). Names are plain
+ * identifiers (letters, digits, `_`), as both stores address them inside `data`.
+ */
+export interface RecencyOrder {
+  /** Member holding a number: the greater, the newer (an event time, a version). */
+  readonly number: string;
+  /** Member holding a string: at an equal number, the greater, the newer. */
+  readonly tieBreak: string;
+}
+
+/** An item for `putIfNewer`: its `data` holds the order's two members. */
+export interface NewerPutOp<T extends JsonObject = JsonObject> extends ItemKey {
+  readonly data: T;
+  readonly expiresAt?: number;
+}
+
 /** Most operations one transaction may hold (DynamoDB's TransactWriteItems limit). */
 export const MAX_TRANSACTION_OPS = 100;
 /** Most keys one batch read may hold (DynamoDB's BatchGetItem limit). Adapters split larger batches. */
@@ -96,6 +114,14 @@ export interface MetadataStore {
   delete(op: Omit<DeleteOp, 'kind'>): Promise<void>;
   /** All writes happen or none; ConditionFailedError names the failing op's index when known. */
   transact(ops: readonly WriteOp[]): Promise<void>;
+  /**
+   * Writes each item unless the live item at its key is as new or newer by `order`, judged by the store
+   * itself as it writes (no read first, so writers that race converge on the newest whatever order they
+   * commit in; an older write neither replaces nor refreshes anything). A live item that lacks the
+   * order's number counts as oldest. Items are written independently, not as one transaction; each
+   * write raises `rev` as `put` does. Resolves to whether each item was written, in the order of `ops`.
+   */
+  putIfNewer(ops: readonly NewerPutOp[], order: RecencyOrder): Promise<boolean[]>;
   /** Items of one partition in sort-key order. */
   query<T extends JsonObject = JsonObject>(pk: string, options?: QueryOptions): Promise<Page<Item<T>>>;
 }

@@ -32,6 +32,11 @@ export interface TrainingSetPlan {
   readonly sources?: readonly (readonly FeatureGroupVersion[])[];
   /** Feature columns in output order: which group (index into `groups`) and which feature. */
   readonly features: readonly { readonly group: number; readonly feature: string }[];
+  /**
+   * The earliest and latest time of the entity rows (epoch ms): the engine reads only the event-date
+   * partitions that can matter (see point-in-time.sql.ts). Absent: every partition.
+   */
+  readonly entityTimes?: { readonly earliestMs: number; readonly latestMs: number };
 }
 
 export interface TrainingSetEngine {

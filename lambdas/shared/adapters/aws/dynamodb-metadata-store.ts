@@ -18,9 +18,11 @@ import {
   type JsonObject,
   MAX_BATCH_GET_KEYS,
   type MetadataStore,
+  type NewerPutOp,
   type Page,
   type PutOp,
   type QueryOptions,
+  type RecencyOrder,
   type WriteCondition,
   type WriteOp,
 } from '../../ports/metadata-store';
@@ -28,14 +30,18 @@ import { decodeCursor, encodeCursor, resolvePageSize } from '../cursor';
 import {
   assertCondition,
   assertItemKey,
+  assertNewerPut,
   assertPartitionKey,
   assertPutInput,
+  assertRecencyOrder,
   assertTransaction,
   epochSeconds,
   keyId,
   resolveSortKeySelection,
   type SortKeySelection,
 } from '../metadata-checks';
+import { ABSENT, type Expression, expression, isNamedError, LIVE } from './dynamodb-expressions';
+import { putAllIfNewer } from './dynamodb-newer-puts';
 
 /** The table layout this adapter expects; the CDK construct builds the table from it. */
 export const METADATA_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
@@ -49,10 +55,6 @@ export interface DynamoDbMetadataStoreOptions {
 
 type RawItem = Record<string, unknown>;
 
-// DynamoDB deletes expired items up to days late, so every read filters them and every condition
-// treats them as absent.
-const LIVE = '(attribute_not_exists(#exp) OR #exp > :now)';
-const ABSENT = '(attribute_not_exists(#pk) OR #exp <= :now)';
 // Writing over an expired item must restart its revision, which one update expression cannot decide;
 // such writes fail their condition, the dead item is removed, and the write is tried again.
 const MAX_ATTEMPTS = 5;
@@ -179,6 +181,23 @@ export class DynamoDbMetadataStore implements MetadataStore {
         }
       }
     }
+  }
+
+  async putIfNewer(ops: readonly NewerPutOp[], order: RecencyOrder): Promise<boolean[]> {
+    assertRecencyOrder(order);
+    ops.forEach((op, index) => {
+      assertNewerPut(op, order, index);
+    });
+    return putAllIfNewer(
+      {
+        client: this.#client,
+        table: this.#table,
+        nowSeconds: () => this.#nowSeconds(),
+        purgeExpired: (key) => this.#purgeExpired(key),
+      },
+      ops,
+      order,
+    );
   }
 
   async query<T extends JsonObject = JsonObject>(
@@ -329,36 +348,3 @@ const liveItem = <T extends JsonObject>(raw: RawItem | undefined, now: number): 
     ...(expiresAt === undefined ? {} : { expiresAt }),
   };
 };
-
-const NAMES: Record<string, string> = {
-  '#pk': 'pk',
-  '#sk': 'sk',
-  '#rev': 'rev',
-  '#data': 'data',
-  '#exp': 'expiresAt',
-};
-
-type ExpressionText = Partial<
-  Record<'ConditionExpression' | 'UpdateExpression' | 'KeyConditionExpression' | 'FilterExpression', string>
->;
-type Expression<T extends ExpressionText = ExpressionText> = T & {
-  ExpressionAttributeNames?: Record<string, string>;
-  ExpressionAttributeValues?: Record<string, unknown>;
-};
-
-/** Adds the names and values the expressions use, and only those: DynamoDB rejects unused ones. */
-const expression = <T extends ExpressionText>(texts: T, values: Record<string, unknown>): Expression<T> => {
-  const all = Object.values(texts).join(' ');
-  const names = Object.fromEntries(Object.entries(NAMES).filter(([token]) => all.includes(token)));
-  const used = Object.entries(values).filter(([name]) => new RegExp(`:${name}\\b`).test(all));
-  return {
-    ...texts,
-    ExpressionAttributeNames: names,
-    ...(used.length === 0
-      ? {}
-      : { ExpressionAttributeValues: Object.fromEntries(used.map(([n, v]) => [`:${n}`, v])) }),
-  };
-};
-
-const isNamedError = (error: unknown, name: string): boolean =>
-  error instanceof Error && (error.name === name || (error as { code?: unknown }).code === name);

@@ -8,9 +8,11 @@ import type {
   ItemKey,
   JsonObject,
   MetadataStore,
+  NewerPutOp,
   Page,
   PutOp,
   QueryOptions,
+  RecencyOrder,
   WriteCondition,
   WriteOp,
 } from '../../ports/metadata-store';
@@ -18,13 +20,16 @@ import { decodeCursor, encodeCursor, resolvePageSize } from '../cursor';
 import {
   assertCondition,
   assertItemKey,
+  assertNewerPut,
   assertPartitionKey,
   assertPutInput,
+  assertRecencyOrder,
   assertTransaction,
   epochSeconds,
   keyId,
   resolveSortKeySelection,
 } from '../metadata-checks';
+import { addRecencyColumns, type NewerPutParameters, newerPutSql } from './sqlite-recency';
 
 export interface SqliteMetadataStoreOptions {
   /** Database file, or ':memory:'. Missing parent folders are created. */
@@ -42,6 +47,8 @@ interface Row {
 }
 
 type RevRow = Pick<Row, 'rev' | 'expires_at'>;
+/** rev, data, expires_at */
+type RawRow = [number, string, number | null];
 
 // WITHOUT ROWID keeps rows in (pk, sk) order; TEXT in BINARY collation compares with memcmp over UTF-8,
 // which is the order DynamoDB gives sort keys.
@@ -60,11 +67,14 @@ const LIVE = '(expires_at IS NULL OR expires_at > @now)';
 export class SqliteMetadataStore implements MetadataStore {
   readonly #db: Database.Database;
   readonly #now: () => number;
-  readonly #selectRow: Database.Statement<[string, string], Row>;
+  readonly #selectRow: Database.Statement<[string, string], RawRow>;
   readonly #selectRev: Database.Statement<[string, string], RevRow>;
   readonly #upsertRow: Database.Statement<[string, string, number, string, number | null]>;
   readonly #deleteRow: Database.Statement<[string, string]>;
   readonly #queries = new Map<string, Database.Statement<Record<string, unknown>, Row>>();
+  readonly #newerPuts = new Map<string, Database.Statement<NewerPutParameters>>();
+  /** Runs its argument in a transaction; made once, as better-sqlite3 builds a wrapper per transaction(). */
+  readonly #transaction: Database.Transaction<(work: () => unknown) => unknown>;
 
   constructor(options: SqliteMetadataStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -75,13 +85,19 @@ export class SqliteMetadataStore implements MetadataStore {
     this.#db.pragma('busy_timeout = 5000');
     this.#db.pragma('synchronous = NORMAL');
     this.#db.exec(SCHEMA);
-    this.#selectRow = this.#db.prepare('SELECT * FROM items WHERE pk = ? AND sk = ?');
+    addRecencyColumns(this.#db);
+    // Rows as arrays, not objects: for 100 rows of 400 bytes, 260 against 415 µs (better-sqlite3 builds
+    // each row object property by property).
+    this.#selectRow = this.#db
+      .prepare<[string, string], RawRow>('SELECT rev, data, expires_at FROM items WHERE pk = ? AND sk = ?')
+      .raw();
     // Conditions and revisions need only these two columns: no `data` to copy out or parse.
     this.#selectRev = this.#db.prepare('SELECT rev, expires_at FROM items WHERE pk = ? AND sk = ?');
     this.#upsertRow = this.#db.prepare(
       'INSERT OR REPLACE INTO items (pk, sk, rev, data, expires_at) VALUES (?, ?, ?, ?, ?)',
     );
     this.#deleteRow = this.#db.prepare('DELETE FROM items WHERE pk = ? AND sk = ?');
+    this.#transaction = this.#db.transaction((work: () => unknown) => work());
     // Dead rows are invisible anyway; dropping them at open keeps the file from growing forever.
     this.#db.prepare('DELETE FROM items WHERE expires_at <= ?').run(this.#nowSeconds());
   }
@@ -108,46 +124,60 @@ export class SqliteMetadataStore implements MetadataStore {
   ): Promise<(Item<T> | undefined)[]> {
     keys.forEach(assertItemKey);
     const now = this.#nowSeconds();
-    return this.#db.transaction(() => keys.map((key) => this.#liveRow(key, now) as Item<T> | undefined))();
+    return this.#transaction(() => keys.map((key) => this.#liveRow(key, now))) as (Item<T> | undefined)[];
   }
 
   async put<T extends JsonObject>(op: Omit<PutOp<T>, 'kind'>): Promise<Item<T>> {
     assertItemKey(op);
     assertPutInput(op);
     const now = this.#nowSeconds();
-    return this.#db
-      .transaction(() => {
-        return this.#write(op, now, this.#check(op, op.condition, now));
-      })
-      .immediate() as Item<T>;
+    return this.#transaction.immediate(() =>
+      this.#write(op, now, this.#check(op, op.condition, now)),
+    ) as Item<T>;
   }
 
   async delete(op: Omit<DeleteOp, 'kind'>): Promise<void> {
     assertItemKey(op);
     assertCondition(op.condition);
     const now = this.#nowSeconds();
-    this.#db
-      .transaction(() => {
-        this.#check(op, op.condition, now);
-        this.#deleteRow.run(op.pk, op.sk);
-      })
-      .immediate();
+    this.#transaction.immediate(() => {
+      this.#check(op, op.condition, now);
+      this.#deleteRow.run(op.pk, op.sk);
+    });
   }
 
   async transact(ops: readonly WriteOp[]): Promise<void> {
     assertTransaction(ops);
     const now = this.#nowSeconds();
-    this.#db
-      .transaction(() => {
-        // Every condition is judged against the state before the transaction, as DynamoDB does. Each
-        // item appears once in a transaction, so the row a check read is still the row its write replaces.
-        const current = ops.map((op, index) => this.#check(op, op.condition, now, index));
-        ops.forEach((op, index) => {
-          if (op.kind === 'put') this.#write(op, now, current[index]);
-          else if (op.kind === 'delete') this.#deleteRow.run(op.pk, op.sk);
-        });
-      })
-      .immediate();
+    this.#transaction.immediate(() => {
+      // Every condition is judged against the state before the transaction, as DynamoDB does. Each
+      // item appears once in a transaction, so the row a check read is still the row its write replaces.
+      const current = ops.map((op, index) => this.#check(op, op.condition, now, index));
+      ops.forEach((op, index) => {
+        if (op.kind === 'put') this.#write(op, now, current[index]);
+        else if (op.kind === 'delete') this.#deleteRow.run(op.pk, op.sk);
+      });
+    });
+  }
+
+  async putIfNewer(ops: readonly NewerPutOp[], order: RecencyOrder): Promise<boolean[]> {
+    assertRecencyOrder(order);
+    ops.forEach((op, index) => {
+      assertNewerPut(op, order, index);
+    });
+    const statement = this.#newerPut(order);
+    const now = this.#nowSeconds();
+    // One transaction for the batch: a commit per item would cost more than the items themselves.
+    return this.#transaction.immediate(() =>
+      ops.map((op) => {
+        const rank = op.data[order.number] as number;
+        const data = JSON.stringify(op.data);
+        const tie = op.data[order.tieBreak] as string;
+        return (
+          statement.run(op.pk, op.sk, data, op.expiresAt ?? null, rank, now, now, rank, rank, tie).changes > 0
+        );
+      }),
+    ) as boolean[];
   }
 
   async query<T extends JsonObject = JsonObject>(
@@ -201,9 +231,29 @@ export class SqliteMetadataStore implements MetadataStore {
     return statement;
   }
 
+  /** The upsert of `putIfNewer` for one order, prepared once. */
+  #newerPut(order: RecencyOrder): Database.Statement<NewerPutParameters> {
+    const id = `${order.number}.${order.tieBreak}`;
+    let statement = this.#newerPuts.get(id);
+    if (!statement) {
+      statement = this.#db.prepare<NewerPutParameters>(newerPutSql(order));
+      this.#newerPuts.set(id, statement);
+    }
+    return statement;
+  }
+
   #liveRow(key: ItemKey, now: number): Item | undefined {
     const row = this.#selectRow.get(key.pk, key.sk);
-    return row && (row.expires_at === null || row.expires_at > now) ? toItem(row) : undefined;
+    if (row === undefined) return undefined;
+    const [rev, data, expiresAt] = row;
+    if (expiresAt !== null && expiresAt <= now) return undefined;
+    return {
+      pk: key.pk,
+      sk: key.sk,
+      rev,
+      data: JSON.parse(data) as JsonObject,
+      ...(expiresAt === null ? {} : { expiresAt }),
+    };
   }
 
   /** The revision of the live item at `key`, 0 when there is none (absent or expired). */
