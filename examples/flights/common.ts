@@ -139,12 +139,14 @@ export const flightsMonthSql = (month: number, sample?: number) => {
   WHERE (position * ${n}) % total < ${n} ORDER BY position`;
 };
 
+export type FlightColumns = Record<string, Float64Array | (string | null)[]>;
+
 /** A month's features as columns: numbers in Float64Arrays (NaN = missing), airports as text. */
 export const readFlightsMonth = async (
   db: DuckDBConnection,
   month: number,
   sample?: number,
-): Promise<Record<string, Float64Array | (string | null)[]>> => {
+): Promise<FlightColumns> => {
   const columns = (await db.runAndReadAll(flightsMonthSql(month, sample))).getColumnsObjectJS();
   return Object.fromEntries(
     Object.entries(columns).map(([name, values]) => [
@@ -154,6 +156,20 @@ export const readFlightsMonth = async (
         : Float64Array.from(values, (value) => (value === null ? Number.NaN : Number(value))),
     ]),
   );
+};
+
+/** `count` contiguous row ranges in departure order: the shards (files of a few days) a drift job fans out over. */
+export const monthShards = (month: FlightColumns, count: number): FlightColumns[] => {
+  const rows = Object.values(month)[0]?.length ?? 0;
+  return Array.from({ length: count }, (_, s) => {
+    const [from, to] = [Math.floor((s * rows) / count), Math.floor(((s + 1) * rows) / count)];
+    return Object.fromEntries(
+      Object.entries(month).map(([name, column]) => [
+        name,
+        column instanceof Float64Array ? column.subarray(from, to) : column.slice(from, to),
+      ]),
+    );
+  });
 };
 
 export interface IngestResult {
