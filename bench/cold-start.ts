@@ -27,6 +27,12 @@ const lambdaEnv = {
   // Set by CDK on capabilities that query the offline store (features); harmless for the others.
   OFFLINE_DATABASE: 'bench_offline',
   ATHENA_WORKGROUP: 'bench-offline',
+  // Set by CDK on the pipelines and monitoring functions; harmless for the others.
+  TRAINING_PIPELINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:bench',
+  PIPELINE_RULE_PREFIX: 'mlops-bench.train-',
+  MONITOR_RULE_PREFIX: 'mlops-bench-',
+  MONITOR_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:drift',
+  MONITOR_SCHEDULE_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench',
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
