@@ -210,15 +210,28 @@ export class TrainingPipeline extends Construct {
 
   /** What the state machine's own role needs beyond logging and X-Ray (which CDK adds): nothing else. */
   #grantStateMachine(stack: Stack): void {
-    const trainingJobs = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'training-job',
-      resourceName: '*',
-    });
+    const sageMaker = (resource: string) =>
+      stack.formatArn({ service: 'sagemaker', resource, resourceName: '*' });
+    const syncRule = (name: string) =>
+      stack.formatArn({ service: 'events', resource: 'rule', resourceName: name });
     const statements = [
       new PolicyStatement({
         actions: ['lambda:InvokeFunction'],
         resources: [this.taskFunction.function.functionArn],
+      }),
+      // CreateModel and the batch transform that scores the held-out rows (ScoreHeldOut).
+      new PolicyStatement({
+        actions: ['sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:AddTags'],
+        resources: [sageMaker('model')],
+      }),
+      new PolicyStatement({
+        actions: [
+          'sagemaker:CreateTransformJob',
+          'sagemaker:DescribeTransformJob',
+          'sagemaker:StopTransformJob',
+          'sagemaker:AddTags',
+        ],
+        resources: [sageMaker('transform-job')],
       }),
       new PolicyStatement({
         actions: [
@@ -227,22 +240,19 @@ export class TrainingPipeline extends Construct {
           'sagemaker:StopTrainingJob',
           'sagemaker:AddTags',
         ],
-        resources: [trainingJobs],
+        resources: [sageMaker('training-job')],
       }),
       new PolicyStatement({
         actions: ['iam:PassRole'],
         resources: [this.sageMakerRole.roleArn],
         conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
       }),
-      // The `.sync` integration waits on SageMaker's job state events through this managed rule.
+      // The `.sync` integrations wait on SageMaker's job state events through these managed rules.
       new PolicyStatement({
         actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
         resources: [
-          stack.formatArn({
-            service: 'events',
-            resource: 'rule',
-            resourceName: 'StepFunctionsGetEventsForSageMakerTrainingJobsRule',
-          }),
+          syncRule('StepFunctionsGetEventsForSageMakerTrainingJobsRule'),
+          syncRule('StepFunctionsGetEventsForSageMakerTransformJobsRule'),
         ],
       }),
     ];
@@ -250,8 +260,12 @@ export class TrainingPipeline extends Construct {
 
     acknowledgeWildcards(
       this.stateMachine,
-      ['Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/*'],
-      'Training jobs of this account and region: each execution names its job at run time (model and execution id).',
+      [
+        'Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/*',
+        'Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model/*',
+        'Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:transform-job/*',
+      ],
+      'Training jobs, models and transform jobs of this account and region: each execution names them at run time (model and execution id).',
     );
     Validations.of(this.stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -8,11 +8,14 @@ import { makePipelineTaskFunction } from '../../lambdas/pipelines/tasks/dispatch
 import type { Clock } from '../../lambdas/shared/ports/clock';
 import { LocalStepFunctions } from '../step-functions/runner';
 import { LocalWorkflowEngine } from './local-workflow-engine';
+import { makeLocalCreateModel, makeLocalTransformJob } from './sagemaker-batch-transform';
 import { makeLocalTrainingJob } from './sagemaker-training-job';
 import {
+  CREATE_MODEL_RESOURCE,
   LOCAL_PIPELINE_SUBSTITUTIONS,
   TRAINING_JOB_RESOURCE,
   TRAINING_PIPELINE_FILE,
+  TRANSFORM_JOB_RESOURCE,
 } from './training-pipeline-file';
 
 export const makeLocalWorkflowEngine = (
@@ -25,6 +28,8 @@ export const makeLocalWorkflowEngine = (
       taskHandlers: {
         [LOCAL_PIPELINE_SUBSTITUTIONS.PipelineTasksFunctionArn]: makePipelineTaskFunction(deps),
         [TRAINING_JOB_RESOURCE]: makeLocalTrainingJob(deps.objects),
+        [CREATE_MODEL_RESOURCE]: makeLocalCreateModel(deps.objects),
+        [TRANSFORM_JOB_RESOURCE]: makeLocalTransformJob(deps.objects),
       },
       ...(options.retryIntervalOverride === undefined
         ? {}

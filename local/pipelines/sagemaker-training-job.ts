@@ -21,17 +21,21 @@ interface TrainingJobRequest {
   readonly OutputDataConfig: { readonly S3OutputPath: string };
 }
 
-/** A CSV channel (label first, empty = missing) as a row-major matrix and labels. */
-export const parseChannel = (text: string) => {
+/**
+ * SageMaker's XGBoost CSV (no header, empty = missing) as a row-major matrix: with the label first
+ * (training channels), or features only (a batch transform's input; labels are then all 0).
+ */
+export const parseChannel = (text: string, labelled = true) => {
   const lines = text.split('\n').filter((line) => line.length > 0);
-  const columns = lines.length === 0 ? 0 : lines[0]!.split(',').length - 1;
+  const skip = labelled ? 1 : 0;
+  const columns = lines.length === 0 ? 0 : lines[0]!.split(',').length - skip;
   const matrix = new Float64Array(lines.length * columns);
   const labels = new Float64Array(lines.length);
   lines.forEach((line, r) => {
     const cells = line.split(',');
-    labels[r] = Number(cells[0]);
+    if (labelled) labels[r] = Number(cells[0]);
     for (let c = 0; c < columns; c++) {
-      const cell = cells[c + 1] ?? '';
+      const cell = cells[c + skip] ?? '';
       matrix[r * columns + c] = cell === '' ? Number.NaN : Number(cell);
     }
   });

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 
 export const LOCAL_XGBOOST_IMAGE = 'local/ml-xgboost:1.1.2';
 export const TRAINING_JOB_RESOURCE = 'arn:aws:states:::sagemaker:createTrainingJob.sync';
+export const CREATE_MODEL_RESOURCE = 'arn:aws:states:::sagemaker:createModel';
+export const TRANSFORM_JOB_RESOURCE = 'arn:aws:states:::sagemaker:createTransformJob.sync';
 
 export const TRAINING_PIPELINE_FILE = fileURLToPath(
   new URL('../../statemachines/training-pipeline.asl.json', import.meta.url),

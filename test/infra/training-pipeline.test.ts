@@ -192,6 +192,30 @@ describe('state machine role', () => {
     );
   });
 
+  it('creates models and runs batch transforms of its own account and region (ScoreHeldOut)', () => {
+    const statements = allowedStatementsOf(template, role());
+    const byAction = (action: string) => statements.filter((s) => s.actions.includes(action));
+
+    expect(byAction('sagemaker:CreateModel')[0]?.actions.sort()).toEqual([
+      'sagemaker:AddTags',
+      'sagemaker:CreateModel',
+      'sagemaker:DescribeModel',
+    ]);
+    expect(JSON.stringify(byAction('sagemaker:CreateModel')[0]?.resources)).toContain(':model/*');
+    expect(byAction('sagemaker:CreateTransformJob')[0]?.actions.sort()).toEqual([
+      'sagemaker:AddTags',
+      'sagemaker:CreateTransformJob',
+      'sagemaker:DescribeTransformJob',
+      'sagemaker:StopTransformJob',
+    ]);
+    expect(JSON.stringify(byAction('sagemaker:CreateTransformJob')[0]?.resources)).toContain(
+      ':transform-job/*',
+    );
+    expect(JSON.stringify(byAction('events:PutRule'))).toContain(
+      ':rule/StepFunctionsGetEventsForSageMakerTransformJobsRule',
+    );
+  });
+
   it('is granted nothing on every resource but log delivery and X-Ray', () => {
     const onEverything = allowedStatementsOf(template, role())
       .filter((s) => s.resources.includes('*'))

@@ -14,6 +14,8 @@ import { LocalStepFunctions } from '../../local/step-functions/runner';
 
 const TASKS = LOCAL_PIPELINE_SUBSTITUTIONS.PipelineTasksFunctionArn;
 const TRAIN = 'arn:aws:states:::sagemaker:createTrainingJob.sync';
+const CREATE_MODEL = 'arn:aws:states:::sagemaker:createModel';
+const TRANSFORM = 'arn:aws:states:::sagemaker:createTransformJob.sync';
 
 const namedError = (name: string, message: string) => Object.assign(new Error(message), { name });
 
@@ -48,10 +50,30 @@ const run = async (behaviour: Behaviour = {}) => {
             return {
               dataset: { sha256: 'ab'.repeat(32), uri: 'file:///set', rowCount: 100 },
               channels: { train: 'file:///train.csv', validation: 'file:///validation.csv' },
-              artifacts: { encoding: 'enc.json', validationRows: 'rows.json' },
+              artifacts: { encoding: 'enc.json', validationRows: 'rows.json', validationFeatures: 'vf.csv' },
+              scoringPath: 'scores',
               trainingJobName: 'm-1',
               hyperparameters: { objective: 'binary:logistic', num_round: '10' },
               outputPath: 'file:///model',
+            };
+          case 'plan-scoring':
+            return {
+              models: [
+                {
+                  role: 'challenger',
+                  modelName: 'm-1',
+                  transformJobName: 'm-1-ch',
+                  input: 'file:///vf.csv',
+                  outputPath: 'file:///scores/challenger',
+                },
+                {
+                  role: 'champion',
+                  modelName: 'm-0',
+                  transformJobName: 'm-1-cp',
+                  input: 'file:///cf.csv',
+                  outputPath: 'file:///scores/champion',
+                },
+              ],
             };
           case 'evaluate':
             return {
@@ -75,6 +97,16 @@ const run = async (behaviour: Behaviour = {}) => {
             throw new Error(`unexpected task ${task}`);
         }
       },
+      [CREATE_MODEL]: async (input) => {
+        calls.push({ task: 'create-model', payload: input as Record<string, unknown> });
+        fail('create-model');
+        return { ModelArn: 'arn:model' };
+      },
+      [TRANSFORM]: async (input) => {
+        calls.push({ task: 'transform', payload: input as Record<string, unknown> });
+        fail('transform');
+        return { TransformJobStatus: 'Completed' };
+      },
       [TRAIN]: async (input) => {
         calls.push({ task: 'train', payload: input as Record<string, unknown> });
         fail('train');
@@ -93,30 +125,38 @@ const run = async (behaviour: Behaviour = {}) => {
 };
 
 describe('training-pipeline.asl.json', () => {
-  it('runs validate → build → train → evaluate → register → notify and ends with the output of Notify', async () => {
+  it('runs validate → build → train → score → evaluate → register → notify, ending with the output of Notify', async () => {
     const { result, tasks, calls } = await run();
     expect(result.status).toBe('SUCCEEDED');
     expect(tasks).toEqual([
       'validate-data',
       'build-training-set',
       'train',
+      'create-model',
+      'plan-scoring',
+      'transform',
+      'transform',
       'evaluate',
       'register',
       'notify-success',
     ]);
     expect(result.output).toEqual({ modelVersion: 3 });
-    expect(result.steps.map((s) => s.name)).toEqual([
+    // The top level; the Map's iterations (one Transform per model) are steps with an iteration index.
+    expect(result.steps.filter((s) => s.iteration === undefined).map((s) => s.name)).toEqual([
       'ValidateData',
       'BuildTrainingSet',
       'Train',
+      'CreateModel',
+      'PlanScoring',
+      'ScoreHeldOut',
       'Evaluate',
       'Gate',
       'Register',
       'Notify',
     ]);
     // Every task knows the execution it belongs to (its name is the platform's execution id).
-    for (const call of calls.filter((c) => c.task !== 'train'))
-      expect(call.payload.executionId).toBe('exec-1');
+    const lambdaCalls = calls.filter((c) => !['train', 'create-model', 'transform'].includes(c.task));
+    for (const call of lambdaCalls) expect(call.payload.executionId).toBe('exec-1');
   });
 
   it('asks SageMaker for the job BuildTrainingSet prepared: name, hyperparameters, CSV channels, output path', async () => {
@@ -154,6 +194,35 @@ describe('training-pipeline.asl.json', () => {
     });
   });
 
+  it('scores the held-out rows with each planned model by batch transform, then evaluates both', async () => {
+    const { calls } = await run();
+    expect(calls.find((c) => c.task === 'create-model')!.payload).toEqual({
+      ModelName: 'm-1',
+      ExecutionRoleArn: LOCAL_PIPELINE_SUBSTITUTIONS.SageMakerRoleArn,
+      PrimaryContainer: {
+        Image: LOCAL_PIPELINE_SUBSTITUTIONS.XgboostImage,
+        ModelDataUrl: 'file:///model/m-1/output/model.json',
+      },
+      EnableNetworkIsolation: true,
+    });
+    const transforms = calls.filter((c) => c.task === 'transform').map((c) => c.payload);
+    expect(transforms.map((t) => [t.TransformJobName, t.ModelName])).toEqual([
+      ['m-1-ch', 'm-1'],
+      ['m-1-cp', 'm-0'],
+    ]);
+    expect(transforms[0]).toMatchObject({
+      TransformInput: {
+        ContentType: 'text/csv',
+        SplitType: 'Line',
+        DataSource: { S3DataSource: { S3Uri: 'file:///vf.csv' } },
+      },
+      TransformOutput: { S3OutputPath: 'file:///scores/challenger', AssembleWith: 'Line' },
+    });
+    expect(calls.find((c) => c.task === 'evaluate')!.payload.scoring).toMatchObject({
+      models: [{ role: 'challenger' }, { role: 'champion' }],
+    });
+  });
+
   it('a gate that is not met records GateNotMet with the metrics as the cause and registers nothing', async () => {
     const { result, tasks, calls } = await run({ gatePassed: false });
     expect(result.status).toBe('FAILED');
@@ -168,7 +237,9 @@ describe('training-pipeline.asl.json', () => {
     ['validate-data', 'DataValidationFailed'],
     ['build-training-set', 'DataValidationFailed'],
     ['train', 'SageMaker.ResourceLimitExceeded'],
-    ['evaluate', 'UnsupportedModelFormat'],
+    ['create-model', 'SageMaker.ResourceLimitExceeded'],
+    ['transform', 'SageMaker.ResourceLimitExceeded'],
+    ['evaluate', 'Error'],
     ['register', 'ConflictError'],
   ])('a failure in %s is recorded and ends the execution with its own error (%s)', async (task, name) => {
     const { result, tasks, calls } = await run({ failAt: { task, error: namedError(name, 'the reason') } });
@@ -177,8 +248,8 @@ describe('training-pipeline.asl.json', () => {
     expect(result.cause).toContain('the reason');
     expect(tasks.at(-1)).toBe('record-failure');
     expect(calls.at(-1)!.payload.error).toMatchObject({ Error: name });
-    // Not retried: only transient errors are.
-    expect(tasks.filter((t) => t === task)).toHaveLength(1);
+    // Not retried: only transient errors are (the Map runs one transform per planned model).
+    expect(tasks.filter((t) => t === task)).toHaveLength(task === 'transform' ? 2 : 1);
     expect(tasks).not.toContain('notify-success');
   });
 

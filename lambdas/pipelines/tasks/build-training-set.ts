@@ -12,10 +12,11 @@ import { ValidationError } from '../../shared/errors';
 import { executionObjectPrefix } from '../keys';
 import { hyperparametersForSageMaker } from '../sagemaker-hyperparameters';
 import type { StoredTrainingRequest } from '../schemas';
-import { type Encoding, encodeTable, fitEncoding } from '../training/encoding';
+import { type Encoding, fitEncoding } from '../training/encoding';
 import { splitRows } from '../training/split';
 import type { Cell, TrainingTable } from '../training/table';
 import { validateTrainingData } from '../training/validate-data';
+import { featuresCsv, labelledCsv } from './channels';
 import { PipelineStepError, type PipelineTaskDeps } from './deps';
 import { readObject } from './objects';
 
@@ -35,12 +36,18 @@ export interface DatasetVersion {
 export interface BuildResult {
   readonly dataset: DatasetVersion;
   readonly channels: { readonly train: string; readonly validation: string };
-  /** Object keys of what Evaluate and Register read back. */
-  readonly artifacts: { readonly encoding: string; readonly validationRows: string };
+  /** Object keys of what later steps read back: the encoding, the held-out rows (raw and encoded). */
+  readonly artifacts: {
+    readonly encoding: string;
+    readonly validationRows: string;
+    readonly validationFeatures: string;
+  };
   readonly trainingJobName: string;
   /** XGBoost's own names, as strings (SageMaker's HyperParameters map). */
   readonly hyperparameters: Record<string, string>;
   readonly outputPath: string;
+  /** Object key prefix under which batch transform writes each model's held-out predictions. */
+  readonly scoringPath: string;
 }
 
 /** SageMaker job names: 1..63 of [a-zA-Z0-9-], unique per account and region. */
@@ -66,15 +73,6 @@ export const readTrainingTable = async (
 /** The join returns ints as bigint, which JSON cannot hold; Evaluate reads them back as numbers. */
 const bigintsAsNumbers = (_key: string, value: unknown) =>
   typeof value === 'bigint' ? Number(value) : value;
-
-const csvLine = (values: ArrayLike<number>): string => {
-  const parts: string[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    parts.push(Number.isNaN(v) ? '' : String(v));
-  }
-  return parts.join(',');
-};
 
 export const buildTrainingSet = async (
   deps: PipelineTaskDeps,
@@ -118,21 +116,14 @@ export const buildTrainingSet = async (
   const keys = {
     train: `${prefix}channels/train.csv`,
     validation: `${prefix}channels/validation.csv`,
+    validationFeatures: `${prefix}channels/validation-features.csv`,
     encoding: `${prefix}encoding.json`,
     validationRows: `${prefix}validation-rows.json`,
   };
-  for (const [key, part] of [
-    [keys.train, trainTable],
-    [keys.validation, validationTable],
-  ] as const) {
-    const encoded = encodeTable(encoding, part);
-    const lines: string[] = [];
-    for (let r = 0; r < encoded.rows; r++) {
-      const start = r * encoded.columns;
-      lines.push(`${encoded.labels[r]},${csvLine(encoded.matrix.subarray(start, start + encoded.columns))}`);
-    }
-    await deps.objects.put(key, `${lines.join('\n')}\n`, { contentType: 'text/csv' });
-  }
+  const csv = { contentType: 'text/csv' };
+  await deps.objects.put(keys.train, labelledCsv(encoding, trainTable), csv);
+  await deps.objects.put(keys.validation, labelledCsv(encoding, validationTable), csv);
+  await deps.objects.put(keys.validationFeatures, featuresCsv(encoding, validationTable), csv);
   await deps.objects.put(keys.encoding, JSON.stringify(encoding), { contentType: 'application/json' });
   await deps.objects.put(keys.validationRows, JSON.stringify(validationTable, bigintsAsNumbers), {
     contentType: 'application/json',
@@ -150,9 +141,14 @@ export const buildTrainingSet = async (
       validationRows: split.validation.length,
     },
     channels: { train: deps.objects.uriOf(keys.train), validation: deps.objects.uriOf(keys.validation) },
-    artifacts: { encoding: keys.encoding, validationRows: keys.validationRows },
+    artifacts: {
+      encoding: keys.encoding,
+      validationRows: keys.validationRows,
+      validationFeatures: keys.validationFeatures,
+    },
     trainingJobName: trainingJobNameOf(request.model, executionId),
     hyperparameters: hyperparametersForSageMaker(request.hyperparameters),
     outputPath: deps.objects.uriOf(`${prefix}model`),
+    scoringPath: `${prefix}scores`,
   };
 };

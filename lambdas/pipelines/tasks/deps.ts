@@ -26,7 +26,7 @@ export const PIPELINE_ACTOR = 'training-pipeline';
 
 /** A failure the state machine matches by name (Catch/Retry `ErrorEquals`). */
 export class PipelineStepError extends Error {
-  constructor(name: 'DataValidationFailed' | 'UnsupportedModelFormat' | 'TrainingFailed', message: string) {
+  constructor(name: 'DataValidationFailed', message: string) {
     super(message);
     this.name = name;
   }

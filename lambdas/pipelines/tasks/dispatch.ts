@@ -7,6 +7,7 @@ import { buildTrainingSet } from './build-training-set';
 import type { PipelineTaskDeps } from './deps';
 import { evaluate } from './evaluate';
 import { notifySuccess, recordFailure } from './notify';
+import { planScoring } from './plan-scoring';
 import { register } from './register';
 import { validateData } from './validate-data';
 
@@ -16,6 +17,7 @@ type Task = (deps: PipelineTaskDeps, input: any) => Promise<unknown>;
 const tasks: Readonly<Record<string, Task>> = {
   'validate-data': validateData,
   'build-training-set': buildTrainingSet,
+  'plan-scoring': planScoring,
   evaluate,
   register,
   'notify-success': notifySuccess,

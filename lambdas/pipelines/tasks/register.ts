@@ -15,12 +15,14 @@ import { CreateModelBody } from '../../registry/schemas';
 import { registerVersion } from '../../registry/versions';
 import { ConflictError, NotFoundError } from '../../shared/errors';
 import type { JsonObject } from '../../shared/ports/metadata-store';
+import { encodingKeyOf, type SageMakerModelFile, sageMakerModelKeyOf } from '../model-files';
 import type { StoredTrainingRequest } from '../schemas';
 import type { Encoding } from '../training/encoding';
 import type { TrainingTable } from '../training/table';
 import { type BuildResult, readTrainingTable } from './build-training-set';
+import { parsePredictions } from './channels';
 import { PIPELINE_ACTOR, type PipelineTaskDeps } from './deps';
-import { type EvaluationResult, encodingKeyOf } from './evaluate';
+import type { EvaluationResult } from './evaluate';
 import { readText } from './objects';
 
 export interface RegistrationResult {
@@ -77,6 +79,16 @@ const columnsOf = (table: TrainingTable, names: readonly string[]) =>
       ];
     }),
   );
+
+/** One value per row: the prediction, or the most probable class when a row has a probability per class. */
+const predictedValues = (predictions: Float64Array, rows: number): Float64Array => {
+  const perRow = predictions.length / rows;
+  if (perRow === 1) return predictions;
+  return Float64Array.from({ length: rows }, (_, r) => {
+    const row = predictions.subarray(r * perRow, (r + 1) * perRow);
+    return row.indexOf(Math.max(...row));
+  });
+};
 
 export const register = async (
   deps: PipelineTaskDeps,
@@ -154,18 +166,26 @@ export const register = async (
     },
     PIPELINE_ACTOR,
   );
-  await deps.objects.put(encodingKeyOf(request.model, version.version), JSON.stringify(encoding), {
-    contentType: 'application/json',
-  });
+  const json = { contentType: 'application/json' };
+  await deps.objects.put(encodingKeyOf(request.model, version.version), JSON.stringify(encoding), json);
+  const sageMakerModel: SageMakerModelFile = { modelName: build.trainingJobName };
+  await deps.objects.put(
+    sageMakerModelKeyOf(request.model, version.version),
+    JSON.stringify(sageMakerModel),
+    json,
+  );
   const training = await readTrainingTable(
     deps,
     build.dataset.trainingSetId,
     build.dataset.schema as TrainingTable['columns'],
   );
-  const predictions = JSON.parse(await readText(deps.objects, evaluation.predictionsKey)) as number[];
+  const predictions = predictedValues(
+    parsePredictions(await readText(deps.objects, evaluation.predictionsKey)),
+    build.dataset.validationRows,
+  );
   await writeBaseline(deps.objects, request.model, version.version, {
     features: profileTable(columnsOf(training, build.dataset.featureColumns)),
-    predictions: profileTable({ [PREDICTION_COLUMN]: predictions }),
+    predictions: profileTable({ [PREDICTION_COLUMN]: Array.from(predictions) }),
     featureGroups: build.dataset.featureGroups,
     metrics: evaluation.metrics,
   });
