@@ -87,14 +87,36 @@ const stream = async (rows: number, baselinePath: string) => {
   console.log(JSON.stringify({ rows, ms: summarising, maxRssMb: peakRssMb(), share: report.dataset.share }));
 };
 
+const hasScipy = (interpreter: string) => spawnSync(interpreter, ['-c', 'import scipy']).status === 0;
+
+/**
+ * A python3 with scipy: the one on PATH, else Debian's, installing `python3-scipy` when missing (as
+ * root, through apt-get; the package index must be reachable).
+ */
+const findPython = (): string => {
+  for (const interpreter of ['python3', '/usr/bin/python3']) if (hasScipy(interpreter)) return interpreter;
+  console.log('scipy not found: installing Debian python3-scipy for the peer…');
+  const apt = (...args: string[]) => {
+    const asRoot = process.getuid?.() === 0;
+    spawnSync(asRoot ? 'apt-get' : 'sudo', asRoot ? args : ['-n', 'apt-get', ...args], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  };
+  apt('update');
+  apt('install', '-y', 'python3-scipy');
+  if (hasScipy('/usr/bin/python3')) return '/usr/bin/python3';
+  throw new Error('python3 with scipy is needed for the peer, and apt-get install python3-scipy failed');
+};
+let pythonBin = 'python3';
+
 const python = (script: string, ...args: string[]) =>
   JSON.parse(
-    execFileSync('python3', [here(`fixtures/${script}`), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 }),
+    execFileSync(pythonBin, [here(`fixtures/${script}`), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 }),
   );
 
 const main = async () => {
-  if (spawnSync('python3', ['-c', 'import scipy']).status !== 0)
-    throw new Error('python3 with scipy is needed for the peer (Debian: apt-get install python3-scipy)');
+  pythonBin = findPython();
   const dir = mkdtempSync(join(tmpdir(), 'bench-drift-'));
   try {
     console.log(
