@@ -4,6 +4,7 @@
  * regression) and compared with the version's baseline metrics. Shards keep their joined pairs, which
  * merge by concatenation, so every metric is exact over the pairs kept (at most MAX_LABELLED_PAIRS).
  */
+import { rocAuc } from '../pipelines/training/evaluate';
 import type { BaselineMetrics } from './baselines';
 import type { Cell } from './drift';
 import type { PerformanceThresholds } from './schemas';
@@ -71,29 +72,6 @@ const taskOf = (baseline: BaselineMetrics, pairs: readonly LabelledPair[]): Task
   return classLike ? 'classification' : 'regression';
 };
 
-/** Area under the ROC curve by the rank-sum (Mann–Whitney U), ties given their average rank. */
-export const rocAuc = (scores: readonly number[], labels: readonly (0 | 1)[]): number | undefined => {
-  const order = scores.map((_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
-  let positives = 0;
-  let rankSum = 0;
-  for (let start = 0; start < order.length; ) {
-    let end = start;
-    while (end + 1 < order.length && scores[order[end + 1] as number] === scores[order[start] as number])
-      end++;
-    const rank = (start + end) / 2 + 1;
-    for (let k = start; k <= end; k++) {
-      if (labels[order[k] as number] === 1) {
-        positives++;
-        rankSum += rank;
-      }
-    }
-    start = end + 1;
-  }
-  const negatives = order.length - positives;
-  if (positives === 0 || negatives === 0) return undefined;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
-};
-
 const classificationMetrics = (pairs: readonly LabelledPair[]): Partial<Record<MetricName, number>> => {
   const scored = pairs.filter(
     ([prediction, label]) =>
@@ -102,9 +80,9 @@ const classificationMetrics = (pairs: readonly LabelledPair[]): Partial<Record<M
   if (scored.length === pairs.length && pairs.length > 0) {
     const scores = scored.map(([p]) => p as number);
     const labels = scored.map(([, l]) => binary(l) as 0 | 1);
-    const auc = rocAuc(scores, labels);
+    const auc = rocAuc(labels, scores); // NaN when only one class occurs
     const correct = scores.filter((s, i) => (s >= 0.5 ? 1 : 0) === labels[i]).length;
-    return { ...(auc === undefined ? {} : { auc }), accuracy: correct / scores.length };
+    return { ...(Number.isNaN(auc) ? {} : { auc }), accuracy: correct / scores.length };
   }
   // Predicted classes rather than scores: accuracy only.
   const same = (p: Cell, l: Label) => {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BaselineMetrics } from '../../lambdas/monitoring/baselines';
-import { evaluatePerformance, mergePerformance, rocAuc } from '../../lambdas/monitoring/performance';
+import { evaluatePerformance, mergePerformance } from '../../lambdas/monitoring/performance';
 import { PerformanceThresholds } from '../../lambdas/monitoring/schemas';
+import { rocAuc } from '../../lambdas/pipelines/training/evaluate';
 import {
   capturesOf,
   type MonitorFixture,
@@ -14,11 +15,11 @@ import {
 const thresholds = PerformanceThresholds.parse({});
 
 describe('monitoring: performance metrics', () => {
-  it('computes ROC AUC by rank sums, giving tied scores their average rank', () => {
-    expect(rocAuc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])).toBe(0.75);
-    expect(rocAuc([0.5, 0.5, 0.5, 0.5], [0, 1, 0, 1])).toBe(0.5);
-    expect(rocAuc([0.2, 0.3, 0.3, 0.9], [0, 1, 0, 1])).toBe(0.875);
-    expect(rocAuc([0.2, 0.3], [1, 1])).toBeUndefined();
+  it('computes ROC AUC (the sklearn-checked one the pipeline uses) by rank sums, ties at their average rank', () => {
+    expect(rocAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])).toBe(0.75);
+    expect(rocAuc([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5])).toBe(0.5);
+    expect(rocAuc([0, 1, 0, 1], [0.2, 0.3, 0.3, 0.9])).toBe(0.875);
+    expect(rocAuc([1, 1], [0.2, 0.3])).toBeNaN();
   });
 
   it('scores classification against the baseline AUC, degraded past maxDrop', () => {
@@ -29,9 +30,9 @@ describe('monitoring: performance metrics', () => {
     expect(report.task).toBe('classification');
     expect(report.metrics.auc).toBeCloseTo(
       rocAuc(
+        pairs.map(([, l]) => l),
         pairs.map(([p]) => p),
-        pairs.map(([, l]) => l as 0 | 1),
-      )!,
+      ),
       12,
     );
     expect(report.primary).toMatchObject({ metric: 'auc', baseline: 0.95, degraded: true });
