@@ -81,7 +81,8 @@ const classificationMetrics = (pairs: readonly LabelledPair[]): Partial<Record<M
     const scores = scored.map(([p]) => p as number);
     const labels = scored.map(([, l]) => binary(l) as 0 | 1);
     const auc = rocAuc(labels, scores); // NaN when only one class occurs
-    const correct = scores.filter((s, i) => (s >= 0.5 ? 1 : 0) === labels[i]).length;
+    // XGBoost's rule, as the pipeline's accuracy: class 1 when p > 0.5, so baseline and live agree.
+    const correct = scores.filter((s, i) => (s > 0.5 ? 1 : 0) === labels[i]).length;
     return { ...(Number.isNaN(auc) ? {} : { auc }), accuracy: correct / scores.length };
   }
   // Predicted classes rather than scores: accuracy only.
