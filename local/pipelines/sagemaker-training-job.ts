@@ -26,8 +26,11 @@ interface TrainingJobRequest {
  * (training channels), or features only (a batch transform's input; labels are then all 0).
  */
 export const parseChannel = (text: string, labelled = true) => {
-  const lines = text.split('\n').filter((line) => line.length > 0);
+  // Only the last line may be empty (the final newline): a row whose one feature is missing is empty too.
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
   const skip = labelled ? 1 : 0;
+  // Every line has the same cells (an empty cell still counts), so the first tells the width.
   const columns = lines.length === 0 ? 0 : lines[0]!.split(',').length - skip;
   const matrix = new Float64Array(lines.length * columns);
   const labels = new Float64Array(lines.length);

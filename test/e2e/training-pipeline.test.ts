@@ -261,6 +261,54 @@ describe('training pipeline on the local platform', () => {
     expect(passed.status).toBe('SUCCEEDED');
   }, 120_000);
 
+  it('a margin over a champion that cannot be scored on these rows is not met', async () => {
+    // The champion (v1) reads income, debt, segment and tenure; this set has tenure only.
+    const failed = await train(
+      request({ features: ['customer:tenure'], gate: { metric: 'auc', mustBeatChampionBy: 0 } }),
+    );
+    expect(failed.error).toBe('GateNotMet');
+    const cause = JSON.parse(failed.cause!);
+    expect(cause.gate.passed).toBe(false);
+    expect(cause.gate.reasons.join(' ')).toMatch(/champion v1 could not be scored.*customer__income/);
+  }, 120_000);
+
+  it('trains a multi-class model (multi:softprob) end to end', async () => {
+    const done = await train(
+      request({
+        model: 'segment-classifier',
+        features: ['customer:income', 'customer:debt', 'customer:tenure'],
+        entities: customers.map((c, i) => ({
+          customer_id: c.id,
+          eventTime: '2026-11-02T00:00:00Z',
+          segment_class: i % 3,
+        })),
+        label: 'segment_class',
+        hyperparameters: { objective: 'multi:softprob', num_class: 3, num_round: 10, max_depth: 3, seed: 1 },
+      }),
+    );
+    expect(done.status, JSON.stringify(done)).toBe('SUCCEEDED');
+    const metrics = done.output.metrics as unknown as Record<string, number>;
+    expect(metrics.accuracy).toBeGreaterThan(0);
+    expect(metrics.logloss).toBeGreaterThan(0);
+    expect(await platform.objects.head(baselineKey('segment-classifier', 1))).toBeDefined();
+  }, 120_000);
+
+  it('trains on one feature even when held-out rows have it missing (entities older than any record)', async () => {
+    const done = await train(
+      request({
+        model: 'income-only',
+        features: ['customer:income'],
+        entities: customers.map((c, i) => ({
+          customer_id: c.id,
+          // One row in ten looks back from before the customer's first record: income is null there.
+          eventTime: i % 10 === 0 ? '2026-10-01T00:00:00Z' : '2026-11-02T00:00:00Z',
+          defaulted: c.defaulted,
+        })),
+      }),
+    );
+    expect(done.status, JSON.stringify(done)).toBe('SUCCEEDED');
+  }, 120_000);
+
   it('data that fails validation ends FAILED with DataValidationFailed and a readable report', async () => {
     const constant = request({
       entities: customers.map((c) => ({

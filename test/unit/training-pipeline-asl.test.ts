@@ -74,10 +74,12 @@ const run = async (behaviour: Behaviour = {}) => {
                   outputPath: 'file:///scores/champion',
                 },
               ],
+              championSkipped: null,
             };
           case 'evaluate':
             return {
               metrics: { auc: 0.71 },
+              confusionMatrixKey: 'scores/confusion-matrix.json',
               confusionMatrix: [
                 [40, 10],
                 [9, 41],
@@ -251,6 +253,16 @@ describe('training-pipeline.asl.json', () => {
     // Not retried: only transient errors are (the Map runs one transform per planned model).
     expect(tasks.filter((t) => t === task)).toHaveLength(task === 'transform' ? 2 : 1);
     expect(tasks).not.toContain('notify-success');
+  });
+
+  it('a failed notification after registering still ends SUCCEEDED (the version exists)', async () => {
+    const { result, tasks } = await run({
+      failAt: { task: 'notify-success', error: namedError('Error', 'SNS down') },
+    });
+    expect(tasks).toContain('register');
+    expect(tasks).not.toContain('record-failure');
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.steps.at(-1)?.name).toBe('RegisteredWithoutNotice');
   });
 
   it('retries transient errors with backoff and then carries on', async () => {

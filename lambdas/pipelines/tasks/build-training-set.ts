@@ -13,6 +13,7 @@ import { executionObjectPrefix } from '../keys';
 import { hyperparametersForSageMaker } from '../sagemaker-hyperparameters';
 import type { StoredTrainingRequest } from '../schemas';
 import { type Encoding, fitEncoding } from '../training/encoding';
+import { objectiveOf } from '../training/hyperparameters';
 import { splitRows } from '../training/split';
 import type { Cell, TrainingTable } from '../training/table';
 import { validateTrainingData } from '../training/validate-data';
@@ -89,7 +90,7 @@ export const buildTrainingSet = async (
   const report = validateTrainingData(table, {
     label: request.label,
     featureColumns,
-    objective: request.hyperparameters.objective,
+    ...objectiveOf(request.hyperparameters),
     ...request.dataRules,
   });
   if (!report.ok) throw new PipelineStepError('DataValidationFailed', JSON.stringify(report));
@@ -106,10 +107,7 @@ export const buildTrainingSet = async (
   const encoding: Encoding = fitEncoding(trainTable, {
     label: request.label,
     featureColumns,
-    objective: request.hyperparameters.objective,
-    ...(request.hyperparameters.num_class === undefined
-      ? {}
-      : { numClass: request.hyperparameters.num_class }),
+    ...objectiveOf(request.hyperparameters),
   });
 
   const prefix = executionObjectPrefix(executionId);

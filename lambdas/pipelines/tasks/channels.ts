@@ -42,11 +42,20 @@ export const featuresCsv = (encoding: Encoding, table: TrainingTable): string =>
 export const transformOutputKey = (outputKey: string, inputKey: string): string =>
   `${outputKey}/${inputKey.slice(inputKey.lastIndexOf('/') + 1)}.out`;
 
-/** One prediction (a probability for binary:logistic) per line. */
+/**
+ * The predictions of a transform's output: one value per line, or one line of class probabilities per
+ * row for multi:softprob (comma-separated, possibly in brackets), flattened row by row.
+ */
 export const parsePredictions = (text: string): Float64Array =>
   Float64Array.from(
     text
       .split('\n')
       .filter((line) => line.trim() !== '')
-      .map(Number),
+      .flatMap((line) =>
+        line
+          .trim()
+          .replace(/^\[|\]$/g, '')
+          .split(',')
+          .map(Number),
+      ),
   );

@@ -14,12 +14,38 @@ import type { BuildResult } from './build-training-set';
 import { parsePredictions, transformOutputKey } from './channels';
 import type { PipelineTaskDeps } from './deps';
 import { keyOfUri, readObject, readText } from './objects';
-import type { ScoringModel } from './plan-scoring';
+import type { ScoringModel, SkippedChampion } from './plan-scoring';
+
+/**
+ * The gate; a margin over a champion that exists but could not be scored on these rows is not met
+ * (passing it would let any model replace the champion unchecked).
+ */
+const gateOf = (
+  request: StoredTrainingRequest,
+  metrics: Record<string, number>,
+  championMetrics: Record<string, number> | undefined,
+  skipped: SkippedChampion | null,
+): GateVerdict => {
+  const verdict = applyGate(request.gate, metrics, championMetrics);
+  if (request.gate?.mustBeatChampionBy === undefined || skipped === null) return verdict;
+  return {
+    ...verdict,
+    passed: false,
+    reasons: [
+      ...verdict.reasons,
+      `champion v${skipped.version} could not be scored on these rows: ${skipped.reason}`,
+    ],
+  };
+};
 
 export interface EvaluationResult {
   readonly metrics: Record<string, number>;
-  /** Rows: actual class, columns: predicted class (classification only). */
+  /**
+   * Rows: actual class, columns: predicted class (classification only). Inline up to 20 classes; the
+   * full matrix is always at `confusionMatrixKey` (a state's payload is limited to 256 KiB).
+   */
   readonly confusionMatrix: readonly (readonly number[])[] | null;
+  readonly confusionMatrixKey: string | null;
   readonly champion: { readonly version: number; readonly metrics: Record<string, number> } | null;
   readonly gate: GateVerdict;
   /** Object key of the new model's held-out predictions (one per line), for the drift baseline. */
@@ -27,6 +53,9 @@ export interface EvaluationResult {
   /** SHA-256 of the model artifact, as the registry records it. */
   readonly artifactSha256: string;
 }
+
+/** Classes up to which the confusion matrix travels in the state machine's payload. */
+const MAX_INLINE_CLASSES = 20;
 
 const predictionsOf = async (
   deps: PipelineTaskDeps,
@@ -47,7 +76,10 @@ export const evaluate = async (
     readonly request: StoredTrainingRequest;
     readonly build: BuildResult;
     readonly train: { readonly modelArtifact: string };
-    readonly scoring: { readonly models: readonly ScoringModel[] };
+    readonly scoring: {
+      readonly models: readonly ScoringModel[];
+      readonly championSkipped?: SkippedChampion | null;
+    };
   },
 ): Promise<EvaluationResult> => {
   const { request, build, scoring } = input;
@@ -73,14 +105,20 @@ export const evaluate = async (
           ).metrics,
         }
       : null;
-  const gate = applyGate(request.gate, evaluation.metrics, champion?.metrics);
+  const gate = gateOf(request, evaluation.metrics, champion?.metrics, scoring.championSkipped ?? null);
   const artifact = await readObject(
     deps.objects,
     keyOfUri(deps.objects, input.train.modelArtifact, 'train.modelArtifact'),
   );
+  const matrix = evaluation.confusionMatrix ?? null;
+  const confusionMatrixKey = matrix ? `${build.scoringPath}/confusion-matrix.json` : null;
+  if (matrix && confusionMatrixKey) {
+    await deps.objects.put(confusionMatrixKey, JSON.stringify(matrix), { contentType: 'application/json' });
+  }
   return {
     metrics: evaluation.metrics,
-    confusionMatrix: evaluation.confusionMatrix ?? null,
+    confusionMatrix: matrix && matrix.length <= MAX_INLINE_CLASSES ? matrix : null,
+    confusionMatrixKey,
     champion,
     gate,
     predictionsKey: transformOutputKey(challenger.outputKey, challenger.inputKey),

@@ -1,5 +1,5 @@
 import { sendNotification } from '../../platform/notifications';
-import { closeExecution } from '../executions';
+import { closeExecution, loadExecution } from '../executions';
 import { readableCause } from '../records';
 import type { StoredTrainingRequest } from '../schemas';
 import type { BuildResult } from './build-training-set';
@@ -27,6 +27,8 @@ export const notifySuccess = async (deps: PipelineTaskDeps, input: SuccessInput)
     metrics: input.evaluation.metrics,
     modelVersion: input.registration.modelVersion,
   };
+  // A retried step finds the record closed by its first attempt, which notified already.
+  if ((await loadExecution(deps, input.executionId)).status !== 'RUNNING') return output;
   await closeExecution(deps, input.executionId, { status: 'SUCCEEDED', output });
   await sendNotification(deps.notifications, {
     type: 'pipelines.training.succeeded',
@@ -53,6 +55,7 @@ export interface FailureInput {
 export const recordFailure = async (deps: PipelineTaskDeps, input: FailureInput) => {
   const error = input.error.Error ?? 'States.TaskFailed';
   const cause = readableCause(input.error.Cause) ?? '';
+  if ((await loadExecution(deps, input.executionId)).status !== 'RUNNING') return { error, cause };
   await closeExecution(deps, input.executionId, { status: 'FAILED', error, cause });
   await sendNotification(deps.notifications, {
     type: 'pipelines.training.failed',

@@ -36,11 +36,17 @@ const readJson = async <T>(deps: PipelineTaskDeps, key: string): Promise<T | und
   return object ? (JSON.parse(new TextDecoder().decode(object.body)) as T) : undefined;
 };
 
+/** A champion that exists but cannot be scored on these rows, and why (the gate must not pass over it). */
+export interface SkippedChampion {
+  readonly version: number;
+  readonly reason: string;
+}
+
 const championOf = async (
   deps: PipelineTaskDeps,
   request: StoredTrainingRequest,
   build: BuildResult,
-): Promise<ScoringModel | undefined> => {
+): Promise<ScoringModel | SkippedChampion | undefined> => {
   const alias = await deps.store.get(aliasKey(request.model, 'champion'));
   if (!alias) return undefined;
   const version = (alias.data as unknown as AliasRecord).version;
@@ -48,10 +54,17 @@ const championOf = async (
     readJson<Encoding>(deps, encodingKeyOf(request.model, version)),
     readJson<SageMakerModelFile>(deps, sageMakerModelKeyOf(request.model, version)),
   ]);
-  if (!encoding || !sageMaker) return undefined;
+  if (!encoding || !sageMaker) {
+    return {
+      version,
+      reason: 'it was not registered by the training pipeline (no encoding or SageMaker model)',
+    };
+  }
   const rows = JSON.parse(await readText(deps.objects, build.artifacts.validationRows)) as TrainingTable;
   const columns = new Set(rows.columns.map((c) => c.name));
-  if (!encoding.features.every((f) => columns.has(f.name))) return undefined;
+  const absent = encoding.features.filter((f) => !columns.has(f.name)).map((f) => f.name);
+  if (absent.length > 0)
+    return { version, reason: `this training set lacks its features ${absent.join(', ')}` };
   const inputKey = build.artifacts.validationFeatures.replace(
     /validation-features\.csv$/,
     'champion-features.csv',
@@ -73,7 +86,7 @@ const championOf = async (
 export const planScoring = async (
   deps: PipelineTaskDeps,
   input: { readonly request: StoredTrainingRequest; readonly build: BuildResult },
-): Promise<{ models: ScoringModel[] }> => {
+): Promise<{ models: ScoringModel[]; championSkipped: SkippedChampion | null }> => {
   const { build } = input;
   const outputKey = `${build.scoringPath}/challenger`;
   const challenger: ScoringModel = {
@@ -87,5 +100,7 @@ export const planScoring = async (
     outputKey,
   };
   const champion = await championOf(deps, input.request, build);
-  return { models: champion ? [challenger, champion] : [challenger] };
+  if (champion === undefined) return { models: [challenger], championSkipped: null };
+  if ('reason' in champion) return { models: [challenger], championSkipped: champion };
+  return { models: [challenger, champion], championSkipped: null };
 };

@@ -13,7 +13,7 @@ import { profileTable } from '../../monitoring/drift';
 import { createModel } from '../../registry/models';
 import { CreateModelBody } from '../../registry/schemas';
 import { registerVersion } from '../../registry/versions';
-import { ConflictError, NotFoundError } from '../../shared/errors';
+import { ConditionFailedError, ConflictError, NotFoundError } from '../../shared/errors';
 import type { JsonObject } from '../../shared/ports/metadata-store';
 import { encodingKeyOf, type SageMakerModelFile, sageMakerModelKeyOf } from '../model-files';
 import type { StoredTrainingRequest } from '../schemas';
@@ -90,7 +90,56 @@ const predictedValues = (predictions: Float64Array, rows: number): Float64Array 
   });
 };
 
-export const register = async (
+type RegisterInput = Parameters<typeof registerOnce>[1];
+
+/** A retry that finds another attempt's claim without its result: worth retrying once that one ends. */
+class RegistrationInProgressError extends Error {
+  constructor(executionId: string) {
+    super(`execution ${executionId} is registering its version in another attempt`);
+    this.name = 'TransientError';
+  }
+}
+
+/**
+ * Registers at most once per execution: the attempt claims the execution's registration item first
+ * (create-only), and a retry returns the result the claim holds. A failure before the version exists
+ * releases the claim, so a retry can register; one after it keeps the claim, so none registers twice.
+ */
+export const register = async (deps: PipelineTaskDeps, input: RegisterInput): Promise<RegistrationResult> => {
+  const key = registrationKey(input.executionId);
+  const earlier = await deps.store.get(key);
+  const done = (data: unknown) => (data as Partial<RegistrationResult>).modelVersion !== undefined;
+  if (earlier) {
+    if (done(earlier.data)) return earlier.data as unknown as RegistrationResult;
+    throw new RegistrationInProgressError(input.executionId);
+  }
+  let claim: Awaited<ReturnType<typeof deps.store.put>>;
+  try {
+    claim = await deps.store.put({
+      ...key,
+      data: { claimedAt: deps.clock.now().toISOString() },
+      condition: { rev: 0 },
+    });
+  } catch (error) {
+    if (error instanceof ConditionFailedError) throw new RegistrationInProgressError(input.executionId);
+    throw error;
+  }
+  let registered = false;
+  let result: RegistrationResult;
+  try {
+    result = await registerOnce(deps, input, () => {
+      registered = true;
+    });
+  } catch (error) {
+    if (!registered)
+      await deps.store.delete({ ...key, condition: { rev: claim.rev } }).catch(() => undefined);
+    throw error;
+  }
+  await deps.store.put({ ...key, data: result as unknown as JsonObject, condition: { rev: claim.rev } });
+  return result;
+};
+
+const registerOnce = async (
   deps: PipelineTaskDeps,
   input: {
     readonly executionId: string;
@@ -103,10 +152,9 @@ export const register = async (
     };
     readonly evaluation: EvaluationResult;
   },
+  onRegistered: () => void,
 ): Promise<RegistrationResult> => {
   const { request, build, evaluation, executionId } = input;
-  const earlier = await deps.store.get(registrationKey(executionId));
-  if (earlier) return earlier.data as unknown as RegistrationResult;
 
   await ensureModel(deps, request.model);
   const ctx = experimentsContext(deps.experiments);
@@ -166,6 +214,7 @@ export const register = async (
     },
     PIPELINE_ACTOR,
   );
+  onRegistered();
   const json = { contentType: 'application/json' };
   await deps.objects.put(encodingKeyOf(request.model, version.version), JSON.stringify(encoding), json);
   const sageMakerModel: SageMakerModelFile = { modelName: build.trainingJobName };
@@ -191,7 +240,5 @@ export const register = async (
   });
   await linkModelVersion(ctx, run.runId, { model: request.model, version: version.version });
   await finishRun(ctx, run.runId, { status: 'FINISHED' });
-  const result: RegistrationResult = { modelVersion: version.version, runId: run.runId };
-  await deps.store.put({ ...registrationKey(executionId), data: result as unknown as JsonObject });
-  return result;
+  return { modelVersion: version.version, runId: run.runId };
 };

@@ -6,6 +6,7 @@
 import { entityTableOf } from '../../features/training-sets-entities';
 import { ValidationError } from '../../shared/errors';
 import type { StoredTrainingRequest } from '../schemas';
+import { objectiveOf } from '../training/hyperparameters';
 import type { TrainingTable } from '../training/table';
 import { type DataValidationReport, validateTrainingData } from '../training/validate-data';
 import { PipelineStepError, type PipelineTaskDeps } from './deps';
@@ -36,7 +37,7 @@ export const validateData = async (
   const report = validateTrainingData(table, {
     label: request.label,
     featureColumns: [],
-    objective: request.hyperparameters.objective,
+    ...objectiveOf(request.hyperparameters),
     ...request.dataRules,
   });
   if (!report.ok) throw new PipelineStepError('DataValidationFailed', JSON.stringify(report));

@@ -116,6 +116,10 @@ export const parseHyperparameters = (input: unknown, field = 'hyperparameters'):
   throw new ValidationError(issues);
 };
 
+/** The objective and, for multi:softprob, the number of classes: what label checks and encodings need. */
+export const objectiveOf = (h: Hyperparameters): { objective: Objective; numClass?: number } =>
+  h.num_class === undefined ? { objective: h.objective } : { objective: h.objective, numClass: h.num_class };
+
 export const isClassification = (objective: Objective): boolean => objective !== 'reg:squarederror';
 
 /**
