@@ -13,6 +13,7 @@ import {
   groupsPkOf,
   groupVersionKey,
   serviceKey,
+  USED_BY_MODEL_PREFIX,
   USED_BY_PREFIX,
   VERSION_PREFIX,
 } from './keys';
@@ -230,6 +231,7 @@ export const getGroup = async (deps: FeaturesDeps, name: string): Promise<GroupV
   const versions: StoredGroupVersion[] = [];
   const summaries = new Map<number, QualitySummary>();
   const services: { name: string; version: number }[] = [];
+  const trainedModels: string[] = [];
   for (const item of items) {
     if (item.sk.startsWith(VERSION_PREFIX)) versions.push(item.data as unknown as StoredGroupVersion);
     else if (item.sk.startsWith('stats#')) {
@@ -237,6 +239,8 @@ export const getGroup = async (deps: FeaturesDeps, name: string): Promise<GroupV
       const summary = JSON.parse(String(item.data.summary)) as QualitySummary;
       const known = summaries.get(version);
       summaries.set(version, known ? mergeSummaries(known, summary) : summary);
+    } else if (item.sk.startsWith(USED_BY_MODEL_PREFIX)) {
+      trainedModels.push(String(item.data.model));
     } else if (item.sk.startsWith(USED_BY_PREFIX)) {
       services.push({ name: String(item.data.service), version: Number(item.data.version) });
     }
@@ -252,7 +256,8 @@ export const getGroup = async (deps: FeaturesDeps, name: string): Promise<GroupV
   }
   const names = [...new Set(services.map((s) => s.name))];
   const heads = names.length === 0 ? [] : await deps.store.batchGet(names.map(serviceKey));
-  const models = new Set<string>();
+  // Models pinned through a service, and models the training pipeline trained on the group directly.
+  const models = new Set<string>(trainedModels);
   for (const item of heads)
     for (const model of (item?.data as unknown as ServiceHead | undefined)?.usedBy ?? []) models.add(model);
   return {

@@ -7,6 +7,7 @@
  * | group version (immutable)     | feature-group#{name}                 | version#{10 digits}            |
  * | quality statistics (shards)   | feature-group#{name}                 | stats#{10 digits}#{shard}      |
  * | services using the group      | feature-group#{name}                 | used-by#{service}#{10 digits}  |
+ * | models trained on the group   | feature-group#{name}                 | used-by-model#{model}          |
  * | group index                   | feature-groups                       | {name}                         |
  * | quarantined record            | feature-group#{name}#quarantine      | {ULID}                         |
  * | online row of one entity      | online#{name}@{storage}#{entity}     | v                              |
@@ -45,6 +46,12 @@ export const statsKey = (name: string, version: number, shard: number): ItemKey 
 export const usedByKey = (group: string, service: string, version: number): ItemKey => ({
   pk: groupPk(group),
   sk: `${USED_BY_PREFIX}${service}#${pad(version)}`,
+});
+/** A model trained on the group (written by the training pipeline's Register step), one item per model. */
+export const USED_BY_MODEL_PREFIX = 'used-by-model#';
+export const usedByModelKey = (group: string, model: string): ItemKey => ({
+  pk: groupPk(group),
+  sk: `${USED_BY_MODEL_PREFIX}${model}`,
 });
 export const quarantinePk = (name: string): string => `${groupPk(name)}#quarantine`;
 

@@ -194,6 +194,8 @@ describe('training pipeline on the local platform', () => {
     const parsed = JSON.parse(Buffer.from(baseline!.body).toString('utf8'));
     expect(parsed.featureGroups).toEqual([{ name: 'customer', version: 1 }]);
     expect(parsed.metrics.auc).toBeCloseTo(first.output.metrics.auc, 12);
+    // The feature group names the model among its users.
+    expect((await call('GET', '/feature-groups/customer')).body.usedBy.models).toEqual(['credit-default']);
     // The success is in the outbox.
     const notes = (await call('GET', '/notifications')).body.items;
     expect(

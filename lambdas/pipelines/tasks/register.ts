@@ -8,6 +8,7 @@ import { experimentsContext } from '../../experiments/context';
 import { createExperiment, listExperiments } from '../../experiments/experiments';
 import { logMetrics } from '../../experiments/metrics';
 import { createRun, finishRun, linkModelVersion } from '../../experiments/runs';
+import { usedByModelKey } from '../../features/keys';
 import { PREDICTION_COLUMN, writeBaseline } from '../../monitoring/baselines';
 import { profileTable } from '../../monitoring/drift';
 import { createModel } from '../../registry/models';
@@ -215,6 +216,13 @@ const registerOnce = async (
     PIPELINE_ACTOR,
   );
   onRegistered();
+  // The groups now name the model among their users (GET /feature-groups/{name} usedBy.models).
+  for (const group of build.dataset.featureGroups) {
+    await deps.store.put({
+      ...usedByModelKey(group.name, request.model),
+      data: { model: request.model, modelVersion: version.version, groupVersion: group.version },
+    });
+  }
   const json = { contentType: 'application/json' };
   await deps.objects.put(encodingKeyOf(request.model, version.version), JSON.stringify(encoding), json);
   const sageMakerModel: SageMakerModelFile = { modelName: build.trainingJobName };
