@@ -11,6 +11,7 @@ import { makeMonitoringHandler } from '../lambdas/monitoring/app';
 import { inProcessMonitoringDeps } from '../lambdas/monitoring/in-process-schedules';
 import { scheduleAllMonitors } from '../lambdas/monitoring/monitors';
 import { makePipelinesHandler, type PipelinesDeps } from '../lambdas/pipelines/app';
+import { abortOrphanedExecutions } from '../lambdas/pipelines/executions';
 import { scheduleAllTrainings } from '../lambdas/pipelines/schedules';
 import {
   handleTriggerEvent,
@@ -166,7 +167,10 @@ export const startLocalPlatform = async (
     return { name: capability.name, routes: capability.routes, handler };
   });
 
+  // Executions the previous process was running died with it (the local runner keeps them in memory);
+  // closed before the server accepts a request, so no new execution is mistaken for one of them.
   try {
+    await abortOrphanedExecutions(pipelines, 'the local platform stopped while the execution was running');
     server = await startLocalHttpServer({
       host: config.host,
       port: config.port,

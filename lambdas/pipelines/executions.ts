@@ -173,3 +173,25 @@ export const listExecutions = async (
     ...(page.cursor === undefined ? {} : { nextToken: page.cursor }),
   };
 };
+
+/**
+ * Closes as ABORTED every execution still RUNNING in the record: the local platform calls it at
+ * start-up, because its Step Functions runner keeps executions in memory and a restart ends them.
+ */
+export const abortOrphanedExecutions = async (
+  deps: Pick<PipelinesDeps, 'store' | 'clock'>,
+  reason: string,
+): Promise<number> => {
+  let aborted = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.query(EXECUTIONS_PK, { limit: 1000, cursor });
+    for (const item of page.items) {
+      if ((item.data as unknown as ExecutionRecord).status !== 'RUNNING') continue;
+      await closeExecution(deps, item.sk, { status: 'ABORTED', error: 'PlatformRestarted', cause: reason });
+      aborted++;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return aborted;
+};

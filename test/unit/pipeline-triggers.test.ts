@@ -3,44 +3,15 @@
  * monitor's RetrainingRequested both start the model's last successful request again; other events
  * start nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PipelinesDeps } from '../../lambdas/pipelines/executions';
 import { closeExecution, startTrainingExecution } from '../../lambdas/pipelines/executions';
 import type { TrainingRequest } from '../../lambdas/pipelines/schemas';
 import { trainingScheduledEvent } from '../../lambdas/pipelines/trigger-events';
 import { handleTriggerEvent, NothingToRetrainError } from '../../lambdas/pipelines/triggers';
-import { FileObjectStore } from '../../lambdas/shared/adapters/embedded/file-object-store';
-import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
-import { sortableIdGenerator } from '../../lambdas/shared/ids';
-import { noScheduleRules } from '../../lambdas/shared/ports/schedule-rules';
-import { manualClock } from '../support/clock';
+import { pipelinesFixture, removePipelineFixtures } from '../support/pipelines';
 
-const roots: string[] = [];
-afterEach(() => {
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
-
-const setUp = () => {
-  const root = mkdtempSync(join(tmpdir(), 'mlops-triggers-'));
-  roots.push(root);
-  const clock = manualClock('2026-11-28T00:00:00.000Z');
-  const started: { name: string; input: unknown }[] = [];
-  const deps: PipelinesDeps = {
-    store: new SqliteMetadataStore({ path: ':memory:' }),
-    objects: new FileObjectStore({ root }),
-    engine: {
-      start: async (_workflow, name, input) => void started.push({ name, input }),
-      describe: async () => undefined,
-    },
-    clock,
-    newId: sortableIdGenerator(clock),
-    schedules: noScheduleRules,
-  };
-  return { deps, started, clock };
-};
+afterEach(removePipelineFixtures);
+const setUp = pipelinesFixture;
 
 const request = {
   model: 'churn',
