@@ -17,5 +17,8 @@ export const collectPairs =
     return { ...previous, [key]: value };
   };
 
+/** A repeatable option's values, in the order given (commander's collector). */
+export const collectList = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 /** Path segment encoding for names users choose. */
 export const seg = (value: string | number): string => encodeURIComponent(String(value));

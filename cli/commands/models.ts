@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { type CliContext, collectPairs, seg } from '../context';
+import { type CliContext, collectList, collectPairs, seg } from '../context';
 import { print, formatTable as table } from '../output';
 
 // Loose shapes: the CLI prints what the API answers and relies on the API for validation.
@@ -22,8 +22,6 @@ const reviewerDefault = (api: { signs: boolean; actor: string | undefined }): st
     throw new Error('give --reviewer NAME: the reviewer recorded in the audit trail');
   return api.actor;
 };
-
-const collectList = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 const readJsonFile = async (path: string): Promise<Json> => JSON.parse(await readFile(path, 'utf8')) as Json;
 

@@ -1,27 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { type CliContext, seg } from '../context';
-import { print } from '../output';
+import { type CliContext, collectList, seg } from '../context';
+import { print, formatTable as table } from '../output';
 import { readRecords } from '../records-file';
 
 // Loose shapes: the CLI prints what the API answers and relies on the API for validation.
 type Json = Record<string, unknown>;
 type Page = { items: Json[]; nextToken?: string };
 
-const table = (rows: string[][]): string => {
-  if (rows.length === 0) return '';
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-};
-
-const collectList = (value: string, previous: string[] = []): string[] => [...previous, value];
 const num = (value: unknown): string => (typeof value === 'number' ? value.toPrecision(3) : '-');
 
 /** One line per run: when, status, rows, drift, health, performance, alerts. */

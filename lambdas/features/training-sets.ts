@@ -118,7 +118,8 @@ export const objectKeyOfUri = (objects: ObjectStore, uri: string): string | unde
   return undefined;
 };
 
-const loadEntities = async (objects: ObjectStore, uri: string): Promise<unknown[]> => {
+/** The entity rows of a .jsonl/.ndjson or .csv object the store names by URI; a ValidationError otherwise. */
+export const loadEntities = async (objects: ObjectStore, uri: string): Promise<unknown[]> => {
   const field = 'body.entitiesUri';
   const key = objectKeyOfUri(objects, uri);
   const object = key === undefined ? undefined : await objects.get(key);

@@ -1,14 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { notificationDeps } from '../platform/notifications';
-import { DynamoDbMetadataStore } from '../shared/adapters/aws/dynamodb-metadata-store';
-import { EventBridgeEventPublisher } from '../shared/adapters/aws/eventbridge-event-publisher';
-import { S3ObjectStore } from '../shared/adapters/aws/s3-object-store';
-import { SnsNotificationPublisher } from '../shared/adapters/aws/sns-notification-publisher';
 import { loadLambdaConfig } from '../shared/config';
 import { makeObservability } from '../shared/observability';
-import { systemClock } from '../shared/ports/clock';
 import type { ModelBaseline } from './baselines';
-import { monitoringDeps, noSchedules } from './deps';
+import { cloudMonitoringDeps } from './cloud-deps';
+import { noSchedules } from './deps';
 import type { RunPlan } from './job/plan';
 import { baselineOfPlan } from './job/shard';
 import { type JobEvent, runJobStep } from './job/steps';
@@ -19,17 +14,7 @@ import { metricsOfReport } from './metrics';
 const config = loadLambdaConfig(process.env);
 const observability = makeObservability(config.serviceName);
 const { logger, metrics } = observability;
-const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName });
-const deps = monitoringDeps({
-  store,
-  objects: new S3ObjectStore({ bucketName: config.artifactBucketName }),
-  clock: systemClock,
-  events: new EventBridgeEventPublisher({ eventBusName: config.eventBusName }),
-  notifications: notificationDeps({
-    store,
-    publisher: new SnsNotificationPublisher({ topicArn: config.notificationTopicArn }),
-    clock: systemClock,
-  }),
+const deps = cloudMonitoringDeps(config, {
   schedules: noSchedules,
   onReport: (report) => {
     for (const datum of metricsOfReport(report)) {

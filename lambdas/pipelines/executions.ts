@@ -89,17 +89,20 @@ export const startTrainingExecution = async (
 
 export type ExecutionOutcome = Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause'>;
 
-/** Closes the record (Notify and RecordFailure tasks); closing twice with one outcome changes nothing. */
+/**
+ * Closes the record (Notify and RecordFailure tasks). True when this call closed it; false when it
+ * was closed already (a retried step), which then changes nothing.
+ */
 export const closeExecution = (
   deps: Pick<PipelinesDeps, 'store' | 'clock'>,
   executionId: string,
   outcome: ExecutionOutcome,
-): Promise<ExecutionRecord> =>
+): Promise<boolean> =>
   withOptimisticRetry(DEFAULT_RETRY, async () => {
     const item = await deps.store.get(executionKey(executionId));
     if (!item) throw new ExecutionNotFoundError(executionId);
     const current = item.data as unknown as ExecutionRecord;
-    if (current.status !== 'RUNNING') return current;
+    if (current.status !== 'RUNNING') return false;
     const cause = readableCause(outcome.cause);
     const closed: ExecutionRecord = {
       ...current,
@@ -114,7 +117,7 @@ export const closeExecution = (
       data: toJson(closed),
       condition: { rev: item.rev },
     });
-    return closed;
+    return true;
   });
 
 export const loadExecution = async (
@@ -188,8 +191,10 @@ export const abortOrphanedExecutions = async (
     const page = await deps.store.query(EXECUTIONS_PK, { limit: 1000, cursor });
     for (const item of page.items) {
       if ((item.data as unknown as ExecutionRecord).status !== 'RUNNING') continue;
-      await closeExecution(deps, item.sk, { status: 'ABORTED', error: 'PlatformRestarted', cause: reason });
-      aborted++;
+      if (
+        await closeExecution(deps, item.sk, { status: 'ABORTED', error: 'PlatformRestarted', cause: reason })
+      )
+        aborted++;
     }
     cursor = page.cursor;
   } while (cursor);

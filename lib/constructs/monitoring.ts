@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -10,13 +9,14 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DRIFT_METRICS } from '../../lambdas/monitoring/metrics';
-import { acknowledgeWildcards } from '../nag';
 import { PROJECT_ROOT } from '../paths';
+import { checkedSubstitutions } from '../state-machine-file';
 import type { ArtifactBucket } from './artifact-bucket';
 import type { MetadataTable } from './metadata-table';
 import type { NotificationTopic } from './notification-topic';
 import type { PlatformEvents } from './platform-events';
 import { METRICS_NAMESPACE, PlatformFunction, type PowertoolsLogLevel } from './platform-function';
+import { grantRuleManagement } from './rule-management';
 
 /** The ASL file CDK deploys and the local runner executes. */
 export const DRIFT_JOB_DEFINITION = join(PROJECT_ROOT, 'statemachines/drift-job.asl.json');
@@ -110,7 +110,7 @@ export class Monitoring extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromFile(DRIFT_JOB_DEFINITION),
-      definitionSubstitutions: substitutionsFor(id, {
+      definitionSubstitutions: checkedSubstitutions(`Monitoring ${id}`, DRIFT_JOB_DEFINITION, {
         JobFunctionArn: this.jobFunction.function.functionArn,
         SummariseFunctionArn: this.summariseFunction.function.functionArn,
         ArtifactBucketName: props.artifacts.bucket.bucketName,
@@ -159,24 +159,14 @@ export class Monitoring extends Construct {
    * on demand execute in the API function itself, so it gets the API timeout's worth of time (29 s).
    */
   grantSchedules(fn: PlatformFunction): void {
-    const stack = Stack.of(this);
     fn.function.addEnvironment('MONITOR_RULE_PREFIX', this.#rulePrefix);
     fn.function.addEnvironment('MONITOR_STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
     fn.function.addEnvironment('MONITOR_SCHEDULE_ROLE_ARN', this.scheduleRole.roleArn);
     (fn.function.node.defaultChild as CfnFunction).timeout = 29;
-    fn.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: [
-          'events:PutRule',
-          'events:PutTargets',
-          'events:RemoveTargets',
-          'events:DeleteRule',
-          'events:DescribeRule',
-        ],
-        resources: [
-          stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${this.#rulePrefix}*` }),
-        ],
-      }),
+    grantRuleManagement(
+      fn,
+      this.#rulePrefix,
+      "The monitors' rules of this stage only: one per monitor, named by the monitor when it is created.",
     );
     fn.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
@@ -184,11 +174,6 @@ export class Monitoring extends Construct {
         resources: [this.scheduleRole.roleArn],
         conditions: { StringEquals: { 'iam:PassedToService': 'events.amazonaws.com' } },
       }),
-    );
-    acknowledgeWildcards(
-      fn,
-      [`Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/${this.#rulePrefix}*`],
-      "The monitors' rules of this stage only: one per monitor, named by the monitor when it is created.",
     );
   }
 
@@ -251,20 +236,3 @@ export class Monitoring extends Construct {
     });
   }
 }
-
-/** The substitutions, checked against the placeholders the ASL file names, so neither side drifts. */
-const substitutionsFor = (id: string, substitutions: Record<string, string>): Record<string, string> => {
-  const named = new Set(
-    [...readFileSync(DRIFT_JOB_DEFINITION, 'utf8').matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map(
-      (m) => m[1] as string,
-    ),
-  );
-  const missing = [...named].filter((name) => !(name in substitutions));
-  const unused = Object.keys(substitutions).filter((name) => !named.has(name));
-  if (missing.length > 0 || unused.length > 0) {
-    throw new Error(
-      `Monitoring ${id}: the definition's placeholders and the substitutions differ (missing: ${missing.join(', ') || '-'}; unused: ${unused.join(', ') || '-'})`,
-    );
-  }
-  return substitutions;
-};

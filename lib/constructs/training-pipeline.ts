@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ArnFormat,
@@ -18,12 +17,14 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import { acknowledgeWildcards, objectsFinding } from '../nag';
 import { PROJECT_ROOT } from '../paths';
+import { checkedSubstitutions } from '../state-machine-file';
 import type { ArtifactBucket } from './artifact-bucket';
 import type { MetadataTable } from './metadata-table';
 import type { NotificationTopic } from './notification-topic';
 import type { OfflineStore } from './offline-store';
 import type { PlatformEvents } from './platform-events';
 import { PlatformFunction, type PowertoolsLogLevel } from './platform-function';
+import { grantRuleManagement } from './rule-management';
 
 /** The ASL file CDK deploys and the local platform executes (statemachines/, shared by both paths). */
 export const TRAINING_PIPELINE_DEFINITION = join(PROJECT_ROOT, 'statemachines/training-pipeline.asl.json');
@@ -139,7 +140,7 @@ export class TrainingPipeline extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromFile(TRAINING_PIPELINE_DEFINITION),
-      definitionSubstitutions: substitutionsFor(id, {
+      definitionSubstitutions: checkedSubstitutions(`TrainingPipeline ${id}`, TRAINING_PIPELINE_DEFINITION, {
         PipelineTasksFunctionArn: this.taskFunction.function.functionArn,
         SageMakerRoleArn: this.sageMakerRole.roleArn,
         XgboostImage: this.trainingImage,
@@ -181,31 +182,17 @@ export class TrainingPipeline extends Construct {
    * from those rules only.
    */
   grantSchedules(fn: PlatformFunction, rulePrefix: string): void {
-    const stack = Stack.of(this);
-    const rules = stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${rulePrefix}*` });
     fn.function.addEnvironment('PIPELINE_RULE_PREFIX', rulePrefix);
-    fn.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: [
-          'events:PutRule',
-          'events:PutTargets',
-          'events:RemoveTargets',
-          'events:DeleteRule',
-          'events:DescribeRule',
-        ],
-        resources: [rules],
-      }),
+    const rules = grantRuleManagement(
+      fn,
+      rulePrefix,
+      "The models' training-schedule rules of this stage only: one per model, named by the model when it is scheduled.",
     );
     fn.function.addPermission('InvokedByTrainingSchedules', {
       principal: new ServicePrincipal('events.amazonaws.com'),
       sourceArn: rules,
-      sourceAccount: stack.account,
+      sourceAccount: Stack.of(this).account,
     });
-    acknowledgeWildcards(
-      fn,
-      [`Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/${rulePrefix}*`],
-      "The models' training-schedule rules of this stage only: one per model, named by the model when it is scheduled.",
-    );
   }
 
   /** What the state machine's own role needs beyond logging and X-Ray (which CDK adds): nothing else. */
@@ -369,23 +356,6 @@ const validate = (id: string, stack: Stack, props: TrainingPipelineProps, instan
       `${where}: no built-in XGBoost image is known for ${stack.region}; pass trainingImage (known: ${Object.keys(XGBOOST_REGISTRIES).join(', ')})`,
     );
   }
-};
-
-/** The substitutions, checked against the placeholders the ASL file names, so neither side drifts. */
-const substitutionsFor = (id: string, substitutions: Record<string, string>): Record<string, string> => {
-  const named = new Set(
-    [...readFileSync(TRAINING_PIPELINE_DEFINITION, 'utf8').matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map(
-      (m) => m[1],
-    ),
-  );
-  const missing = [...named].filter((name) => name !== undefined && !(name in substitutions));
-  const unused = Object.keys(substitutions).filter((name) => !named.has(name));
-  if (missing.length > 0 || unused.length > 0) {
-    throw new Error(
-      `TrainingPipeline ${id}: the definition's placeholders and the substitutions differ (missing: ${missing.join(', ') || '-'}; unused: ${unused.join(', ') || '-'})`,
-    );
-  }
-  return substitutions;
 };
 
 /** cdk-nag's name for "every execution of this state machine" (Fn::GetAtt and pseudo parameters flattened). */

@@ -13,7 +13,7 @@ import type { TrainingTable } from '../training/table';
 import type { BuildResult } from './build-training-set';
 import { parsePredictions, transformOutputKey } from './channels';
 import type { PipelineTaskDeps } from './deps';
-import { keyOfUri, readObject, readText } from './objects';
+import { keyOfUri, readJson, readObject, readText } from './objects';
 import type { ScoringModel, SkippedChampion } from './plan-scoring';
 
 /**
@@ -83,8 +83,8 @@ export const evaluate = async (
   },
 ): Promise<EvaluationResult> => {
   const { request, build, scoring } = input;
-  const encoding = JSON.parse(await readText(deps.objects, build.artifacts.encoding)) as Encoding;
-  const rows = JSON.parse(await readText(deps.objects, build.artifacts.validationRows)) as TrainingTable;
+  const encoding = await readJson<Encoding>(deps.objects, build.artifacts.encoding);
+  const rows = await readJson<TrainingTable>(deps.objects, build.artifacts.validationRows);
   const labels = encodeTable(encoding, rows).labels;
   const challenger = scoring.models.find((m) => m.role === 'challenger');
   if (!challenger) throw new Error('the scoring plan has no challenger');

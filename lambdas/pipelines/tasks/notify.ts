@@ -1,5 +1,5 @@
 import { sendNotification } from '../../platform/notifications';
-import { closeExecution, loadExecution } from '../executions';
+import { closeExecution } from '../executions';
 import { readableCause } from '../records';
 import type { StoredTrainingRequest } from '../schemas';
 import type { BuildResult } from './build-training-set';
@@ -28,8 +28,7 @@ export const notifySuccess = async (deps: PipelineTaskDeps, input: SuccessInput)
     modelVersion: input.registration.modelVersion,
   };
   // A retried step finds the record closed by its first attempt, which notified already.
-  if ((await loadExecution(deps, input.executionId)).status !== 'RUNNING') return output;
-  await closeExecution(deps, input.executionId, { status: 'SUCCEEDED', output });
+  if (!(await closeExecution(deps, input.executionId, { status: 'SUCCEEDED', output }))) return output;
   await sendNotification(deps.notifications, {
     type: 'pipelines.training.succeeded',
     subject: `Model ${input.request.model} version ${input.registration.modelVersion} trained and registered`,
@@ -55,8 +54,8 @@ export interface FailureInput {
 export const recordFailure = async (deps: PipelineTaskDeps, input: FailureInput) => {
   const error = input.error.Error ?? 'States.TaskFailed';
   const cause = readableCause(input.error.Cause) ?? '';
-  if ((await loadExecution(deps, input.executionId)).status !== 'RUNNING') return { error, cause };
-  await closeExecution(deps, input.executionId, { status: 'FAILED', error, cause });
+  if (!(await closeExecution(deps, input.executionId, { status: 'FAILED', error, cause })))
+    return { error, cause };
   await sendNotification(deps.notifications, {
     type: 'pipelines.training.failed',
     subject: `Training pipeline for ${input.request.model} failed: ${error}`,

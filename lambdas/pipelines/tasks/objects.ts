@@ -22,14 +22,5 @@ export const readObject = async (objects: ObjectStore, key: string): Promise<Uin
 export const readText = async (objects: ObjectStore, key: string): Promise<string> =>
   new TextDecoder().decode(await readObject(objects, key));
 
-/** Every object under a prefix, in key order (a SageMaker S3Prefix channel). */
-export const listKeys = async (objects: ObjectStore, prefix: string): Promise<string[]> => {
-  const keys: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await objects.list(prefix, cursor === undefined ? {} : { cursor });
-    keys.push(...page.items.map((o) => o.key));
-    cursor = page.cursor;
-  } while (cursor);
-  return keys;
-};
+export const readJson = async <T>(objects: ObjectStore, key: string): Promise<T> =>
+  JSON.parse(await readText(objects, key)) as T;

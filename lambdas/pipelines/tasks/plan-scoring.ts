@@ -12,7 +12,7 @@ import type { TrainingTable } from '../training/table';
 import type { BuildResult } from './build-training-set';
 import { featuresCsv } from './channels';
 import type { PipelineTaskDeps } from './deps';
-import { readText } from './objects';
+import { readJson } from './objects';
 
 export interface ScoringModel {
   readonly role: 'challenger' | 'champion';
@@ -31,7 +31,8 @@ export interface ScoringModel {
 /** SageMaker job names: 1..63 of [a-zA-Z0-9-]. */
 const jobName = (base: string, suffix: string) => `${base.slice(0, 63 - suffix.length - 1)}-${suffix}`;
 
-const readJson = async <T>(deps: PipelineTaskDeps, key: string): Promise<T | undefined> => {
+/** A JSON object the pipeline may not have written (a version registered some other way). */
+const readOptionalJson = async <T>(deps: PipelineTaskDeps, key: string): Promise<T | undefined> => {
   const object = await deps.objects.get(key);
   return object ? (JSON.parse(new TextDecoder().decode(object.body)) as T) : undefined;
 };
@@ -51,8 +52,8 @@ const championOf = async (
   if (!alias) return undefined;
   const version = (alias.data as unknown as AliasRecord).version;
   const [encoding, sageMaker] = await Promise.all([
-    readJson<Encoding>(deps, encodingKeyOf(request.model, version)),
-    readJson<SageMakerModelFile>(deps, sageMakerModelKeyOf(request.model, version)),
+    readOptionalJson<Encoding>(deps, encodingKeyOf(request.model, version)),
+    readOptionalJson<SageMakerModelFile>(deps, sageMakerModelKeyOf(request.model, version)),
   ]);
   if (!encoding || !sageMaker) {
     return {
@@ -60,7 +61,7 @@ const championOf = async (
       reason: 'it was not registered by the training pipeline (no encoding or SageMaker model)',
     };
   }
-  const rows = JSON.parse(await readText(deps.objects, build.artifacts.validationRows)) as TrainingTable;
+  const rows = await readJson<TrainingTable>(deps.objects, build.artifacts.validationRows);
   const columns = new Set(rows.columns.map((c) => c.name));
   const absent = encoding.features.filter((f) => !columns.has(f.name)).map((f) => f.name);
   if (absent.length > 0)

@@ -24,7 +24,7 @@ import { type BuildResult, readTrainingTable } from './build-training-set';
 import { parsePredictions } from './channels';
 import { PIPELINE_ACTOR, type PipelineTaskDeps } from './deps';
 import type { EvaluationResult } from './evaluate';
-import { readText } from './objects';
+import { readJson, readText } from './objects';
 
 export interface RegistrationResult {
   readonly modelVersion: number;
@@ -181,7 +181,7 @@ const registerOnce = async (
     run.runId,
     Object.entries(evaluation.metrics).map(([key, value]) => ({ key, value })),
   );
-  const encoding = JSON.parse(await readText(deps.objects, build.artifacts.encoding)) as Encoding;
+  const encoding = await readJson<Encoding>(deps.objects, build.artifacts.encoding);
   const version = await registerVersion(
     deps.registry,
     request.model,

@@ -3,6 +3,7 @@
  * present and not constant, there are enough rows, the classes are not too unbalanced. Feature columns
  * get their own quality rules once the training set exists (BuildTrainingSet).
  */
+import { loadEntities } from '../../features/training-sets';
 import { entityTableOf } from '../../features/training-sets-entities';
 import { ValidationError } from '../../shared/errors';
 import type { StoredTrainingRequest } from '../schemas';
@@ -10,17 +11,15 @@ import { objectiveOf } from '../training/hyperparameters';
 import type { TrainingTable } from '../training/table';
 import { type DataValidationReport, validateTrainingData } from '../training/validate-data';
 import { PipelineStepError, type PipelineTaskDeps } from './deps';
-import { loadEntityRows } from './entities';
 
 export const validateData = async (
   deps: PipelineTaskDeps,
   input: { readonly request: StoredTrainingRequest },
 ): Promise<DataValidationReport> => {
   const { request } = input;
-  const raw = await loadEntityRows(deps.objects, request.entitiesUri);
   let entities: ReturnType<typeof entityTableOf>;
   try {
-    entities = entityTableOf(raw, 'entities');
+    entities = entityTableOf(await loadEntities(deps.objects, request.entitiesUri), 'entities');
   } catch (error) {
     if (error instanceof ValidationError) {
       throw new PipelineStepError(
