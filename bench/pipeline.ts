@@ -8,8 +8,6 @@
 import '../local/shims/promise-with-resolvers';
 import { loadavg } from 'node:os';
 import {
-  delayRequest,
-  type Execution,
   entityRowsOf,
   fmtInt,
   ingestFlightGroups,
@@ -17,9 +15,8 @@ import {
   putJsonLines,
   quietHandlers,
   readFlightsData,
-  spanMs,
-  stepMs,
 } from '../examples/flights/common';
+import { delayRequest, type Execution, spanMs, stepMs } from '../examples/flights/delay-model';
 import { executionObjectPrefix } from '../lambdas/pipelines/keys';
 import { parseHyperparameters } from '../lambdas/pipelines/training/hyperparameters';
 import { trainXgboost } from '../lambdas/pipelines/training/xgboost-trainer';

@@ -1,6 +1,7 @@
 // What the flights walk-throughs share (run.ts: the feature store; train.ts and bench/pipeline.ts: the
 // training pipeline): the vega-datasets Parquet file, a bare HTTP client, the platform (started in a
 // temp dir or one already running), chunked ingestion, and the two feature groups built from the file.
+// The classifier trained on them is in delay-model.ts; the month-by-month drift readers in months.ts.
 //
 // The file's times are local departure times without a zone; these examples read them as UTC.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -114,63 +115,6 @@ export const rowsOf = async (db: DuckDBConnection, sql: string): Promise<Json[]>
 /** Loads the 3M flights into table `flights`. */
 export const loadFlights = (db: DuckDBConnection) =>
   db.run(`CREATE TABLE flights AS SELECT * FROM read_parquet('${FLIGHTS_PARQUET.replaceAll("'", "''")}')`);
-
-// --- drift.ts and test/e2e/flights-drift.test.ts: one month of flights as the drift engine's columns ---
-
-/** The features compared month against month: the file's own columns and two read off the departure. */
-export const DRIFT_FEATURES = ['delay', 'distance', 'origin', 'destination', 'hour', 'day_of_week'] as const;
-
-/**
- * One month of 2001 (1 = January) in departure order: all of it, or `sample` flights taken evenly
- * (every total/sample-th), so a sample keeps the month's mix of weekdays and hours, which a random one
- * would blur. The 6 flights stamped 2001-07-01 00:00 fall in no month of the first half.
- */
-export const flightsMonthSql = (month: number, sample?: number) => {
-  const features = `delay::DOUBLE AS delay, distance::DOUBLE AS distance, origin, destination,
-         hour(date)::DOUBLE AS hour, isodow(date)::DOUBLE AS day_of_week`;
-  const order = 'date, origin, destination, distance, delay';
-  const inMonth = `date_trunc('month', date) = TIMESTAMP '2001-${String(Math.trunc(month)).padStart(2, '0')}-01'`;
-  if (sample === undefined) return `SELECT ${features} FROM flights WHERE ${inMonth} ORDER BY ${order}`;
-  const n = Math.trunc(sample);
-  return `
-  SELECT ${features} FROM (
-    SELECT *, row_number() OVER (ORDER BY ${order}) - 1 AS position, count(*) OVER () AS total
-    FROM flights WHERE ${inMonth})
-  WHERE (position * ${n}) % total < ${n} ORDER BY position`;
-};
-
-export type FlightColumns = Record<string, Float64Array | (string | null)[]>;
-
-/** A month's features as columns: numbers in Float64Arrays (NaN = missing), airports as text. */
-export const readFlightsMonth = async (
-  db: DuckDBConnection,
-  month: number,
-  sample?: number,
-): Promise<FlightColumns> => {
-  const columns = (await db.runAndReadAll(flightsMonthSql(month, sample))).getColumnsObjectJS();
-  return Object.fromEntries(
-    Object.entries(columns).map(([name, values]) => [
-      name,
-      name === 'origin' || name === 'destination'
-        ? (values as (string | null)[])
-        : Float64Array.from(values, (value) => (value === null ? Number.NaN : Number(value))),
-    ]),
-  );
-};
-
-/** `count` contiguous row ranges in departure order: the shards (files of a few days) a drift job fans out over. */
-export const monthShards = (month: FlightColumns, count: number): FlightColumns[] => {
-  const rows = Object.values(month)[0]?.length ?? 0;
-  return Array.from({ length: count }, (_, s) => {
-    const [from, to] = [Math.floor((s * rows) / count), Math.floor(((s + 1) * rows) / count)];
-    return Object.fromEntries(
-      Object.entries(month).map(([name, column]) => [
-        name,
-        column instanceof Float64Array ? column.subarray(from, to) : column.slice(from, to),
-      ]),
-    );
-  });
-};
 
 export interface IngestResult {
   readonly accepted: number;
@@ -341,72 +285,3 @@ export const ingestFlightGroups = async (
 /** The pipeline's entity rows: the keys of both groups, the departure time and the label. */
 export const entityRowsOf = (flights: readonly Json[]): Json[] =>
   flights.map(({ flight_id, origin, eventTime, delayed }) => ({ flight_id, origin, eventTime, delayed }));
-
-// --- the delayed-flight classifier on the training pipeline ---------------------------------------------
-
-/** The last month is held out: a time-based split tests the model on flights after all it learned from. */
-export const HELD_OUT_FROM = '2001-06-01T00:00:00Z';
-
-/** The model's inputs: the flight's schedule facts and its origin's previous full day. */
-export const trainingFeatures = (): string[] => [
-  ...FLIGHT_FEATURES.map((f) => `${FLIGHT}:${f}`),
-  ...AIRPORT_DAILY_FEATURES.map((f) => `${AIRPORT_DAILY}:${f}`),
-];
-
-/** The pipeline request; the entity rows (flight_id, origin, eventTime, delayed) inline or by URI. */
-export const delayRequest = (
-  model: string,
-  entities: { readonly entitiesUri: string } | { readonly entities: readonly Json[] },
-) => ({
-  model,
-  description: 'Departure delayed > 15 min, from schedule facts and the origin’s previous full day.',
-  features: trainingFeatures(),
-  ...entities,
-  label: 'delayed',
-  algorithm: 'xgboost',
-  // On 200k flights: eta 0.3 → held-out AUC 0.679, eta 0.1 → 0.685, plus subsample and colsample_bytree
-  // 0.8 → 0.687; 200 rounds or depth 8 add < 0.001 for twice the training time.
-  hyperparameters: {
-    objective: 'binary:logistic',
-    num_round: 100,
-    max_depth: 6,
-    eta: 0.1,
-    subsample: 0.8,
-    colsample_bytree: 0.8,
-    tree_method: 'hist',
-    seed: 2001,
-  },
-  split: { cutoff: HELD_OUT_FROM },
-  // Chance is 0.5; below 0.6 something is broken (a feature lost in the join, a label mix-up).
-  gate: { metric: 'auc', min: 0.6 },
-});
-
-export interface ExecutionStep {
-  readonly name: string;
-  readonly status: string;
-  readonly startedAt: string;
-  readonly endedAt?: string;
-}
-export interface Execution {
-  readonly executionId: string;
-  readonly status: string;
-  readonly steps: readonly ExecutionStep[];
-  readonly output?: {
-    readonly datasetVersion?: { readonly sha256: string; readonly uri: string; readonly rowCount: number };
-    readonly runId?: string;
-    readonly metrics?: Record<string, number>;
-    readonly modelVersion?: number;
-  };
-  readonly error?: string;
-  readonly cause?: string;
-}
-
-export const stepMs = (step: ExecutionStep): number =>
-  step.endedAt === undefined ? Number.NaN : Date.parse(step.endedAt) - Date.parse(step.startedAt);
-
-/** Milliseconds from the start of step `from` to the end of step `to`. */
-export const spanMs = (steps: readonly ExecutionStep[], from: string, to: string): number => {
-  const first = steps.find((s) => s.name === from);
-  const last = steps.find((s) => s.name === to);
-  return first && last?.endedAt ? Date.parse(last.endedAt) - Date.parse(first.startedAt) : Number.NaN;
-};

@@ -25,15 +25,8 @@ import {
   profileTable,
   summarizeShard,
 } from '../../lambdas/monitoring/drift';
-import {
-  DRIFT_FEATURES,
-  type FlightColumns,
-  fmtInt,
-  loadFlights,
-  monthShards,
-  readFlightsMonth,
-  seconds,
-} from './common';
+import { fmtInt, loadFlights, seconds } from './common';
+import { DRIFT_FEATURES, type FlightColumns, monthShards, readFlightsMonth } from './months';
 
 const { values: args } = parseArgs({ options: { sample: { type: 'string' } } });
 const SAMPLE = args.sample === undefined ? undefined : Number(args.sample);

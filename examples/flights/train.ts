@@ -22,12 +22,8 @@ import '../../local/shims/promise-with-resolvers';
 import { parseArgs } from 'node:util';
 import {
   type Api,
-  delayRequest,
-  type Execution,
-  type ExecutionStep,
   entityRowsOf,
   fmtInt,
-  HELD_OUT_FROM,
   ingestFlightGroups,
   type Json,
   objectStoreOf,
@@ -36,9 +32,15 @@ import {
   quietHandlers,
   readFlightsData,
   seconds,
+} from './common';
+import {
+  delayRequest,
+  type Execution,
+  type ExecutionStep,
+  HELD_OUT_FROM,
   spanMs,
   stepMs,
-} from './common';
+} from './delay-model';
 
 const { values: args } = parseArgs({
   options: {

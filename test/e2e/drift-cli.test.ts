@@ -6,13 +6,7 @@ import { encodeParquetColumns } from '../../lambdas/features/offline/parquet';
 import { compareTables } from '../../lambdas/monitoring/drift';
 import { readTableFile } from '../../lambdas/monitoring/drift/table-file';
 import { distributions, sample } from '../fixtures/drift/samples';
-import { PROCESS_TEST_OPTIONS, spawnNode } from '../support/processes';
-
-const mlops = async (...args: string[]) => {
-  const cli = spawnNode(['bin/mlops.mjs', ...args], {});
-  const code = await new Promise<number | null>((resolve) => cli.child.on('exit', resolve));
-  return { code, output: cli.output() };
-};
+import { PROCESS_TEST_OPTIONS, runCli } from '../support/processes';
 
 const d = distributions(3);
 const reference = {
@@ -35,6 +29,17 @@ const csv = (table: Record<string, readonly (string | number | null)[]>) => {
 describe('mlops drift compare', PROCESS_TEST_OPTIONS, () => {
   let dir: string;
   const file = (name: string) => join(dir, name);
+  /** `mlops drift compare` of reference.csv with `currentFile`, then `options`. */
+  const compare = (currentFile: string, ...options: string[]) =>
+    runCli(
+      'drift',
+      'compare',
+      '--reference',
+      file('reference.csv'),
+      '--current',
+      file(currentFile),
+      ...options,
+    );
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'mlops-drift-'));
     writeFileSync(file('reference.csv'), csv(reference));
@@ -54,15 +59,7 @@ describe('mlops drift compare', PROCESS_TEST_OPTIONS, () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('prints the features and the dataset verdict as JSON, with the exact statistics, and exits 0', async () => {
-    const { code, output } = await mlops(
-      'drift',
-      'compare',
-      '--reference',
-      file('reference.csv'),
-      '--current',
-      file('current.csv'),
-      '--json',
-    );
+    const { code, output } = await compare('current.csv', '--json');
 
     expect(code).toBe(0);
     const report = JSON.parse(output);
@@ -90,28 +87,8 @@ describe('mlops drift compare', PROCESS_TEST_OPTIONS, () => {
   });
 
   it('reads Parquet like CSV and takes column type overrides', async () => {
-    const fromCsv = await mlops(
-      'drift',
-      'compare',
-      '--reference',
-      file('reference.csv'),
-      '--current',
-      file('current.csv'),
-      '--json',
-      '--column-type',
-      'flag=categorical',
-    );
-    const fromParquet = await mlops(
-      'drift',
-      'compare',
-      '--reference',
-      file('reference.csv'),
-      '--current',
-      file('current.parquet'),
-      '--json',
-      '--column-type',
-      'flag=categorical',
-    );
+    const fromCsv = await compare('current.csv', '--json', '--column-type', 'flag=categorical');
+    const fromParquet = await compare('current.parquet', '--json', '--column-type', 'flag=categorical');
 
     expect(fromParquet.code).toBe(0);
     expect(JSON.parse(fromParquet.output)).toEqual(JSON.parse(fromCsv.output));
@@ -122,14 +99,7 @@ describe('mlops drift compare', PROCESS_TEST_OPTIONS, () => {
   });
 
   it('prints a readable table without --json', async () => {
-    const { code, output } = await mlops(
-      'drift',
-      'compare',
-      '--reference',
-      file('reference.csv'),
-      '--current',
-      file('current.csv'),
-    );
+    const { code, output } = await compare('current.csv');
 
     expect(code).toBe(0);
     expect(output).toMatch(/^column\s+type\s+method\s+statistic\s+p-value\s+psi\s+missing\s+verdict/);

@@ -1,11 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLocalConfig } from '../../local/config';
-import { parseWebhookUrls } from '../../local/notifications/webhook-urls';
-import { type LocalPlatform, startLocalPlatform } from '../../local/platform';
-import { PROCESS_TEST_OPTIONS, spawnNode } from '../support/processes';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempLocalPlatform } from '../support/local-platform';
+import { PROCESS_TEST_OPTIONS, runMlops } from '../support/processes';
 
 const GROUP_YAML = `
 featureGroups:
@@ -34,30 +31,19 @@ const RECORDS_CSV = [
 
 /** `mlops features apply | ingest | get` as a user runs them, against the local platform. */
 describe('mlops features on the local platform', PROCESS_TEST_OPTIONS, () => {
-  let home: string;
-  let platform: LocalPlatform;
-  const mlops = async (...args: string[]) => {
-    const cli = spawnNode(['bin/mlops.mjs', '--api', platform.url, ...args], {});
-    const code = await new Promise<number | null>((resolve) => cli.child.on('exit', resolve));
-    return { code, output: cli.output() };
-  };
+  const local = tempLocalPlatform('mlops-features-');
+  const mlops = (...args: string[]) => runMlops(local.platform.url, ...args);
+  /** A file in the platform's home folder. */
+  const file = (name: string) => join(local.home, name);
 
-  beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'mlops-features-'));
-    platform = await startLocalPlatform(
-      loadLocalConfig({ MLOPS_PORT: '0', MLOPS_HOME: home }, parseWebhookUrls),
-    );
-    writeFileSync(join(home, 'features.yaml'), GROUP_YAML);
-    writeFileSync(join(home, 'records.csv'), RECORDS_CSV);
-  });
-  afterAll(async () => {
-    await platform.close();
-    rmSync(home, { recursive: true, force: true });
+  beforeAll(() => {
+    writeFileSync(file('features.yaml'), GROUP_YAML);
+    writeFileSync(file('records.csv'), RECORDS_CSV);
   });
 
   it('applies definitions, ingests a CSV with typed columns, quarantines the bad row and reads online', async () => {
-    const applied = await mlops('features', 'apply', join(home, 'features.yaml'));
-    const ingested = await mlops('--json', 'features', 'ingest', 'card_stats', join(home, 'records.csv'));
+    const applied = await mlops('features', 'apply', file('features.yaml'));
+    const ingested = await mlops('--json', 'features', 'ingest', 'card_stats', file('records.csv'));
     const read = await mlops(
       '--json',
       'features',
@@ -87,7 +73,7 @@ describe('mlops features on the local platform', PROCESS_TEST_OPTIONS, () => {
 
   it('builds a point-in-time training set from an entities CSV and saves it as CSV', async () => {
     writeFileSync(
-      join(home, 'entities.csv'),
+      file('entities.csv'),
       [
         'card_id,eventTime,label',
         'c1,2026-11-28T10:00:00Z,1',
@@ -95,7 +81,7 @@ describe('mlops features on the local platform', PROCESS_TEST_OPTIONS, () => {
         'c9,2026-11-28T10:00:00Z,0',
       ].join('\n'),
     );
-    const out = join(home, 'train.csv');
+    const out = file('train.csv');
 
     const built = await mlops(
       'features',
@@ -103,7 +89,7 @@ describe('mlops features on the local platform', PROCESS_TEST_OPTIONS, () => {
       '--service',
       'fraud_v1',
       '--entities',
-      join(home, 'entities.csv'),
+      file('entities.csv'),
       '--out',
       out,
     );
@@ -120,14 +106,14 @@ describe('mlops features on the local platform', PROCESS_TEST_OPTIONS, () => {
 
   it('refuses a breaking change with the differences listed and exit code 1', async () => {
     writeFileSync(
-      join(home, 'breaking.yaml'),
+      file('breaking.yaml'),
       GROUP_YAML.replace('{ name: txn_count_7d, type: int }', '{ name: txn_count_7d, type: float }').replace(
         /featureServices:[\s\S]*/,
         '',
       ),
     );
 
-    const refused = await mlops('features', 'apply', join(home, 'breaking.yaml'));
+    const refused = await mlops('features', 'apply', file('breaking.yaml'));
 
     expect(refused.code).toBe(1);
     expect(refused.output).toMatch(/card_stats: refused/);

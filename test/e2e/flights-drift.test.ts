@@ -12,14 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFlights } from '../../examples/flights/common';
 import {
   DRIFT_FEATURES,
   type FlightColumns,
   flightsMonthSql,
-  loadFlights,
   monthShards,
   readFlightsMonth,
-} from '../../examples/flights/common';
+} from '../../examples/flights/months';
 import {
   type BaselineProfile,
   type ColumnDrift,

@@ -6,18 +6,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  delayRequest,
   type ExamplePlatform,
-  type Execution,
   entityRowsOf,
   type FlightsData,
-  HELD_OUT_FROM,
   ingestFlightGroups,
   type Json,
   openPlatform,
   putJsonLines,
   readFlightsData,
 } from '../../examples/flights/common';
+import { delayRequest, type Execution, HELD_OUT_FROM } from '../../examples/flights/delay-model';
+import { TRAINING_PIPELINE_STEPS } from '../support/pipeline-steps';
 
 const ROWS = 20_000;
 const MODEL = 'flight-delay';
@@ -80,18 +79,7 @@ describe('the delayed-flight classifier on the flights data', () => {
   });
 
   it('trains, evaluates on the held-out month and registers the version with its lineage', () => {
-    expect(first.execution.steps.map((s) => s.name)).toEqual([
-      'ValidateData',
-      'BuildTrainingSet',
-      'Train',
-      'CreateModel',
-      'PlanScoring',
-      'ScoreHeldOut',
-      'Evaluate',
-      'Gate',
-      'Register',
-      'Notify',
-    ]);
+    expect(first.execution.steps.map((s) => s.name)).toEqual(TRAINING_PIPELINE_STEPS);
     expect(first.execution.output?.datasetVersion?.rowCount).toBe(ROWS);
     expect(first.version.lineage.featureGroups).toEqual([
       { name: 'flight', version: 1 },

@@ -1,53 +1,33 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { writeBaseline } from '../../lambdas/monitoring/baselines';
 import { writeCaptures } from '../../lambdas/monitoring/captures';
 import { profileTable } from '../../lambdas/monitoring/drift';
-import { loadLocalConfig } from '../../local/config';
-import { parseWebhookUrls } from '../../local/notifications/webhook-urls';
-import { type LocalPlatform, startLocalPlatform } from '../../local/platform';
+import { tempLocalPlatform } from '../support/local-platform';
 import { capturesOf, columnsOf, population } from '../support/monitoring';
-import { PROCESS_TEST_OPTIONS, spawnNode } from '../support/processes';
+import { PROCESS_TEST_OPTIONS, runMlops } from '../support/processes';
 
 describe('mlops monitors against the local platform', PROCESS_TEST_OPTIONS, () => {
-  let home: string;
-  let platform: LocalPlatform;
-  const mlops = async (...args: string[]) => {
-    const cli = spawnNode(['bin/mlops.mjs', '--api', platform.url, ...args], {});
-    const code = await new Promise<number | null>((resolve) => cli.child.on('exit', resolve));
-    return { code, output: cli.output() };
-  };
+  const local = tempLocalPlatform('mlops-monitors-cli-');
+  const mlops = (...args: string[]) => runMlops(local.platform.url, ...args);
   const post = (path: string, body: unknown) =>
-    fetch(`${platform.url}${path}`, {
-      method: path.includes('aliases') ? 'PUT' : 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    local.sendJson(path, body, path.includes('aliases') ? 'PUT' : 'POST');
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'mlops-monitors-cli-'));
-    platform = await startLocalPlatform(
-      loadLocalConfig({ MLOPS_PORT: '0', MLOPS_HOME: home }, parseWebhookUrls),
-    );
     await post('/models', { name: 'churn' });
     await post('/models/churn/versions', { artifactUri: 's3://a/churn', artifactSha256: 'c'.repeat(64) });
     await post('/models/churn/versions/1/approval', { decision: 'Approved', reviewer: 'bob', comment: 'ok' });
     await post('/models/churn/aliases/champion', { version: 1 });
     const { features, predictions } = columnsOf(population({ seed: 21, rows: 2000 }));
-    await writeBaseline(platform.objects, 'churn', 1, {
+    await writeBaseline(local.platform.objects, 'churn', 1, {
       features: profileTable(features),
       predictions: profileTable(predictions),
       featureGroups: [],
       metrics: { auc: 0.8 },
     });
     const rows = population({ seed: 22, rows: 800, shift: 1 });
-    await writeCaptures(platform.objects, capturesOf('churn', rows, new Date()), 'cli');
-  });
-  afterAll(async () => {
-    await platform.close();
-    rmSync(home, { recursive: true, force: true });
+    await writeCaptures(local.platform.objects, capturesOf('churn', rows, new Date()), 'cli');
   });
 
   it('creates a monitor, runs it, and shows the history and the report', async () => {
@@ -80,7 +60,7 @@ describe('mlops monitors against the local platform', PROCESS_TEST_OPTIONS, () =
   });
 
   it('posts labels from a CSV file and refuses a bad schedule naming the field', async () => {
-    const file = join(home, 'labels.csv');
+    const file = join(local.home, 'labels.csv');
     writeFileSync(file, 'inferenceId,label\ninf-0,1\ninf-1,0\n');
 
     const labels = await mlops('monitors', 'labels', 'churn', file);

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLocalConfig } from '../../local/config';
-import { parseWebhookUrls } from '../../local/notifications/webhook-urls';
-import { type LocalPlatform, startLocalPlatform } from '../../local/platform';
-import { PROCESS_TEST_OPTIONS, spawnNode } from '../support/processes';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempLocalPlatform } from '../support/local-platform';
+import { PROCESS_TEST_OPTIONS, runMlops } from '../support/processes';
 
 const USERS = 120;
 /** A label that follows the features: learnable, so the gate below can be met or missed on purpose. */
@@ -18,25 +15,11 @@ const users = Array.from({ length: USERS }, (_, i) => ({
 
 /** `mlops train --wait` and `mlops pipelines list|show` as a user runs them, against the local platform. */
 describe('mlops train and pipelines on the local platform', PROCESS_TEST_OPTIONS, () => {
-  let home: string;
-  let platform: LocalPlatform;
-  const mlops = async (...args: string[]) => {
-    const cli = spawnNode(['bin/mlops.mjs', '--api', platform.url, ...args], {});
-    const code = await new Promise<number | null>((resolve) => cli.child.on('exit', resolve));
-    return { code, output: cli.output() };
-  };
-  const post = (path: string, body: unknown) =>
-    fetch(`${platform.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  const local = tempLocalPlatform('mlops-train-cli-');
+  const mlops = (...args: string[]) => runMlops(local.platform.url, ...args);
+  const post = (path: string, body: unknown) => local.sendJson(path, body);
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'mlops-train-cli-'));
-    platform = await startLocalPlatform(
-      loadLocalConfig({ MLOPS_PORT: '0', MLOPS_HOME: home }, parseWebhookUrls),
-    );
     await post('/feature-groups', {
       name: 'usage',
       description: 'product usage per user',
@@ -57,15 +40,11 @@ describe('mlops train and pipelines on the local platform', PROCESS_TEST_OPTIONS
       })),
     });
     writeFileSync(
-      join(home, 'entities.csv'),
+      join(local.home, 'entities.csv'),
       ['user_id,eventTime,churned', ...users.map((u) => `${u.id},2026-11-02T00:00:00Z,${u.churned}`)].join(
         '\n',
       ),
     );
-  });
-  afterAll(async () => {
-    await platform.close();
-    rmSync(home, { recursive: true, force: true });
   });
 
   const train = (...extra: string[]) =>
@@ -76,7 +55,7 @@ describe('mlops train and pipelines on the local platform', PROCESS_TEST_OPTIONS
       '--features',
       'usage:visits,usage:plan',
       '--entities',
-      join(home, 'entities.csv'),
+      join(local.home, 'entities.csv'),
       '--label',
       'churned',
       '--param',

@@ -1,153 +1,33 @@
 /**
  * The training pipeline on the local platform, through the HTTP API: the shared ASL file on the local
  * Step Functions runner, the feature store's training set, in-process XGBoost, the registry, experiment
- * tracking, the drift baseline and the outbox.
+ * tracking, the drift baseline and the outbox. What starts it again (drift, schedules) is in
+ * training-triggers.test.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { baselineKey } from '../../lambdas/monitoring/baselines';
-import { lastSuccessfulRun } from '../../lambdas/pipelines/triggers';
-import { loadLocalConfig } from '../../local/config';
-import { parseWebhookUrls } from '../../local/notifications/webhook-urls';
-import { type LocalPlatform, startLocalPlatform } from '../../local/platform';
-import { readJson } from '../support/http';
-
-/** A small deterministic generator (mulberry32), so the data is the same on every machine. */
-const random = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-
-interface Step {
-  readonly name: string;
-  readonly status: string;
-  readonly startedAt: string;
-  readonly endedAt: string;
-}
-interface Execution {
-  readonly executionId: string;
-  readonly status: string;
-  readonly startedBy: string;
-  readonly steps: Step[];
-  readonly output: {
-    readonly modelVersion: number;
-    readonly runId: string;
-    readonly metrics: { readonly auc: number; readonly logloss: number };
-    readonly datasetVersion: { readonly sha256: string; readonly rowCount: number };
-  };
-  readonly error?: string;
-  readonly cause?: string;
-}
-interface Note {
-  readonly type: string;
-  readonly attributes: Record<string, string>;
-  readonly detail: { readonly modelVersion?: number };
-}
-
-const CUSTOMERS = 400;
-const next = random(7);
-const customers = Array.from({ length: CUSTOMERS }, (_, i) => {
-  const income = Math.round(next() * 1000) / 10;
-  const debt = Math.round(next() * 1000) / 10;
-  const segment = ['retail', 'smb', 'corporate'][i % 3]!;
-  // The label depends on the features (plus noise): a model can learn it, but not perfectly.
-  const defaulted = debt - income + (segment === 'smb' ? 15 : 0) + (next() - 0.5) * 30 > 0;
-  return { id: `c${i}`, income, debt, segment, tenure: i % 60, defaulted };
-});
+import {
+  CUSTOMERS,
+  customers,
+  type Execution,
+  type Note,
+  request,
+  type Step,
+  TRAINING_PIPELINE_STEPS,
+  useTrainingPlatform,
+} from '../support/training-pipeline';
 
 describe('training pipeline on the local platform', () => {
-  let home: string;
-  let platform: LocalPlatform;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${platform.url}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', 'x-mlops-actor': 'alice' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const answer = response.status === 204 ? undefined : await readJson(response);
-    return { status: response.status, body: answer, headers: response.headers };
-  };
-  const request = (overrides: Record<string, unknown> = {}) => ({
-    model: 'credit-default',
-    features: ['customer:income', 'customer:debt', 'customer:segment', 'customer:tenure'],
-    entities: customers.map((c) => ({
-      customer_id: c.id,
-      eventTime: '2026-11-02T00:00:00Z',
-      defaulted: c.defaulted,
-    })),
-    label: 'defaulted',
-    algorithm: 'xgboost',
-    hyperparameters: { objective: 'binary:logistic', num_round: 20, max_depth: 3, eta: 0.3, seed: 42 },
-    split: { validationFraction: 0.25 },
-    ...overrides,
-  });
-  /** Starts an execution and waits for it to close. */
-  const train = async (body: unknown) => {
-    const started = await call('POST', '/pipelines/training/executions', body);
-    expect(started.status).toBe(202);
-    await platform.workflows.drain();
-    const done = await call('GET', `/pipelines/executions/${started.body.executionId}`);
-    expect(done.status).toBe(200);
-    return done.body;
-  };
-
-  beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'mlops-pipeline-'));
-    platform = await startLocalPlatform(
-      loadLocalConfig({ MLOPS_PORT: '0', MLOPS_HOME: home }, parseWebhookUrls),
-    );
-    const group = await call('POST', '/feature-groups', {
-      name: 'customer',
-      description: 'credit features per customer',
-      owner: 'risk',
-      entityKeys: ['customer_id'],
-      eventTimeField: 'as_of',
-      features: [
-        { name: 'income', type: 'float' },
-        { name: 'debt', type: 'float' },
-        { name: 'segment', type: 'string' },
-        // An int: the join returns ints as bigint, which every step must carry.
-        { name: 'tenure', type: 'int' },
-      ],
-    });
-    expect(group.status).toBe(201);
-    const ingested = await call('POST', '/feature-groups/customer/records', {
-      records: customers.map((c) => ({
-        customer_id: c.id,
-        as_of: '2026-11-01T00:00:00Z',
-        income: c.income,
-        debt: c.debt,
-        segment: c.segment,
-        tenure: c.tenure,
-      })),
-    });
-    expect(ingested.body.accepted).toBe(CUSTOMERS);
-  }, 60_000);
-  afterAll(async () => {
-    await platform?.close();
-    rmSync(home, { recursive: true, force: true });
-  });
+  const fixture = useTrainingPlatform();
+  const { call, train } = fixture;
 
   let first: Execution;
   it('validates, builds the training set, trains, evaluates, registers and notifies', async () => {
     first = (await train(request())) as Execution;
     expect(first.status, JSON.stringify(first)).toBe('SUCCEEDED');
-    expect(first.steps.map((s: Step) => [s.name, s.status])).toEqual([
-      ['ValidateData', 'SUCCEEDED'],
-      ['BuildTrainingSet', 'SUCCEEDED'],
-      ['Train', 'SUCCEEDED'],
-      ['CreateModel', 'SUCCEEDED'],
-      ['PlanScoring', 'SUCCEEDED'],
-      ['ScoreHeldOut', 'SUCCEEDED'],
-      ['Evaluate', 'SUCCEEDED'],
-      ['Gate', 'SUCCEEDED'],
-      ['Register', 'SUCCEEDED'],
-      ['Notify', 'SUCCEEDED'],
-    ]);
+    expect(first.steps.map((s: Step) => [s.name, s.status])).toEqual(
+      TRAINING_PIPELINE_STEPS.map((name) => [name, 'SUCCEEDED']),
+    );
     for (const step of first.steps)
       expect(Date.parse(step.endedAt)).toBeGreaterThanOrEqual(Date.parse(step.startedAt));
     expect(first.output).toMatchObject({ modelVersion: 1, datasetVersion: { rowCount: CUSTOMERS } });
@@ -189,7 +69,7 @@ describe('training pipeline on the local platform', () => {
     expect(run.metrics.auc.value).toBeCloseTo(first.output.metrics.auc, 12);
     expect(run.modelVersions).toMatchObject([{ model: 'credit-default', version: 1 }]);
     // The drift baseline: profiles of the training features and of the validation predictions.
-    const baseline = await platform.objects.get(baselineKey('credit-default', 1));
+    const baseline = await fixture.platform.objects.get(baselineKey('credit-default', 1));
     expect(baseline).toBeDefined();
     const parsed = JSON.parse(Buffer.from(baseline!.body).toString('utf8'));
     expect(parsed.featureGroups).toEqual([{ name: 'customer', version: 1 }]);
@@ -292,7 +172,7 @@ describe('training pipeline on the local platform', () => {
     const metrics = done.output.metrics as unknown as Record<string, number>;
     expect(metrics.accuracy).toBeGreaterThan(0);
     expect(metrics.logloss).toBeGreaterThan(0);
-    expect(await platform.objects.head(baselineKey('segment-classifier', 1))).toBeDefined();
+    expect(await fixture.platform.objects.head(baselineKey('segment-classifier', 1))).toBeDefined();
   }, 120_000);
 
   it('trains on one feature even when held-out rows have it missing (entities older than any record)', async () => {
@@ -354,75 +234,6 @@ describe('training pipeline on the local platform', () => {
     ).toContain('eta');
     expect((await call('GET', '/pipelines/executions?limit=1000')).body.items.length).toBe(before);
   });
-
-  it("retrains when a monitor confirms drift: the model's last successful request, started again", async () => {
-    const before = (await call('GET', '/models/credit-default')).body.latestVersion as number;
-    await platform.events.publish([
-      {
-        source: 'mlops.monitoring',
-        detailType: 'RetrainingRequested',
-        detail: { model: 'credit-default', version: 1, monitor: 'credit-drift', consecutiveRuns: 3 },
-      },
-    ]);
-    await platform.events.drain();
-    await platform.workflows.drain();
-    const [newest] = (await call('GET', '/pipelines/executions?model=credit-default&limit=1')).body.items;
-    expect(newest).toMatchObject({
-      trigger: 'event',
-      startedBy: 'monitor:credit-drift',
-      status: 'SUCCEEDED',
-    });
-    const retrained = (await call('GET', `/pipelines/executions/${newest.executionId}`)).body as Execution;
-    expect(retrained.output.modelVersion).toBe(before + 1);
-    // Same request, same data: the same dataset version as the first run.
-    expect(retrained.output.datasetVersion.sha256).toBe(first.output.datasetVersion.sha256);
-  }, 120_000);
-
-  it('ignores other events, and refuses to retrain a model that never trained', async () => {
-    const deps = { store: platform.store };
-    expect(await lastSuccessfulRun(deps, 'never-trained')).toBeUndefined();
-    await platform.events.publish([
-      { source: 'mlops.monitoring', detailType: 'RetrainingRequested', detail: { model: 'never-trained' } },
-      { source: 'mlops.registry', detailType: 'ModelVersionApproved', detail: { model: 'credit-default' } },
-    ]);
-    await platform.events.drain();
-    await platform.workflows.drain();
-    expect((await call('GET', '/pipelines/executions?model=never-trained')).body.items).toEqual([]);
-  });
-
-  it('retrains on a schedule: one rule per model, repeating its last successful request', async () => {
-    const never = await call('PUT', '/pipelines/training/schedules/never-trained', {
-      schedule: 'rate(1 day)',
-    });
-    expect(never.status).toBe(409);
-    const bad = await call('PUT', '/pipelines/training/schedules/credit-default', {
-      schedule: 'cron(0 3 * * * *)',
-    });
-    expect(bad.status).toBe(400);
-    // The field at fault, down to the part of the expression (body.schedule.dayOfWeek).
-    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual([
-      expect.stringMatching(/^body\.schedule/),
-    ]);
-    expect((await call('GET', '/pipelines/training/schedules')).body.items).toEqual([]);
-
-    const set = await call('PUT', '/pipelines/training/schedules/credit-default', {
-      schedule: 'rate(1 day)',
-    });
-    expect(set.status).toBe(200);
-    expect(set.body).toMatchObject({ model: 'credit-default', schedule: 'rate(1 day)', updatedBy: 'alice' });
-    expect(platform.scheduler.list().map((rule) => rule.name)).toContain('training-credit-default');
-
-    const before = (await call('GET', '/models/credit-default')).body.latestVersion as number;
-    await platform.scheduler.trigger('training-credit-default');
-    await platform.workflows.drain();
-    const [newest] = (await call('GET', '/pipelines/executions?model=credit-default&limit=1')).body.items;
-    expect(newest).toMatchObject({ trigger: 'schedule', startedBy: 'schedule', status: 'SUCCEEDED' });
-    expect((await call('GET', '/models/credit-default')).body.latestVersion).toBe(before + 1);
-
-    expect((await call('DELETE', '/pipelines/training/schedules/credit-default')).status).toBe(204);
-    expect(platform.scheduler.list().map((rule) => rule.name)).not.toContain('training-credit-default');
-    expect((await call('DELETE', '/pipelines/training/schedules/credit-default')).status).toBe(404);
-  }, 120_000);
 
   it('lists executions newest first, per model, and answers 404 for an unknown id', async () => {
     const all = (await call('GET', '/pipelines/executions?model=credit-default')).body.items;

@@ -1,29 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLocalConfig } from '../../local/config';
-import { parseWebhookUrls } from '../../local/notifications/webhook-urls';
-import { type LocalPlatform, startLocalPlatform } from '../../local/platform';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readJson } from '../support/http';
+import { tempLocalPlatform } from '../support/local-platform';
 
 /** Ingest through the API, then a point-in-time training set from the offline store (Parquet + DuckDB). */
 describe('training sets on the local platform', () => {
-  let home: string;
-  let platform: LocalPlatform;
-  const post = (path: string, body: unknown) =>
-    fetch(`${platform.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  const local = tempLocalPlatform('mlops-training-');
+  const post = (path: string, body: unknown) => local.sendJson(path, body);
 
   beforeAll(async () => {
-    home = mkdtempSync(join(tmpdir(), 'mlops-training-'));
-    platform = await startLocalPlatform(
-      loadLocalConfig({ MLOPS_PORT: '0', MLOPS_HOME: home }, parseWebhookUrls),
-    );
     await post('/feature-groups', {
       name: 'card_stats',
       description: 'spend per card',
@@ -41,10 +26,6 @@ describe('training sets on the local platform', () => {
       ],
     });
   });
-  afterAll(async () => {
-    await platform.close();
-    rmSync(home, { recursive: true, force: true });
-  });
 
   const request = {
     features: ['card_stats:spend'],
@@ -59,7 +40,7 @@ describe('training sets on the local platform', () => {
   it('joins the latest value at or before each row time, within TTL, carrying every entity column', async () => {
     const created = await post('/training-sets', request);
     const set = await readJson(created);
-    const rows = await fetch(`${platform.url}/training-sets/${set.id}/rows`);
+    const rows = await fetch(`${local.platform.url}/training-sets/${set.id}/rows`);
     const text = await rows.text();
 
     expect(created.status).toBe(201);

@@ -1,14 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { App } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
 import { capabilities, DEFAULT_ROUTE_CAPABILITY } from '../../lambdas/catalogue';
 import { MonitoringEnvironment } from '../../lambdas/monitoring/config';
 import { LambdaEnvironment } from '../../lambdas/shared/config';
 import { routeKeyOf } from '../../lambdas/shared/http/route';
 import { PLATFORM_BUNDLING } from '../../lib/constructs/platform-function';
-import type { MlopsStack } from '../../lib/mlops-stack';
 import {
   accessOf,
   allowedActionsOf,
@@ -16,30 +14,21 @@ import {
   logicalIdOf,
   OFFLINE_VARIABLES,
   type Props,
-  propertiesIn,
   QUERY_ACTIONS,
-  synthesizeMlopsStack,
+  synthesizedMlopsStack,
 } from './support';
 
 // The API, the functions and the stack as a whole; the data resources are in mlops-stack-data.test.ts.
 // One synth for the whole file: it bundles every function with esbuild, which is the slow part.
-let app: App;
-let stack: MlopsStack;
-let template: Template;
-
-beforeAll(() => {
-  ({ app, stack, template } = synthesizeMlopsStack());
-});
-
+const synth = synthesizedMlopsStack();
+const { propertiesOf } = synth;
 const resourcesOf = (type: string) =>
-  template.findResources(type) as Record<string, { Properties: Props; DeletionPolicy?: string }>;
-const propertiesOf = (construct: { node: { defaultChild?: unknown } }): Props =>
-  propertiesIn(template, stack, construct);
+  synth.template.findResources(type) as Record<string, { Properties: Props; DeletionPolicy?: string }>;
 
 describe('API', () => {
   it('is one HTTP API with a route per catalogue route, plus $default', () => {
-    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    synth.template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    synth.template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     const routeKeys = Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).map(
       (route) => route.Properties.RouteKey,
     );
@@ -56,25 +45,28 @@ describe('API', () => {
   });
 
   it('sends $default to the default capability function', () => {
-    const defaultFunction = logicalIdOf(stack, stack.functions.functionOf(DEFAULT_ROUTE_CAPABILITY).function);
+    const defaultFunction = logicalIdOf(
+      synth.stack,
+      synth.stack.functions.functionOf(DEFAULT_ROUTE_CAPABILITY).function,
+    );
     const route = Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).find(
       (r) => r.Properties.RouteKey === '$default',
     );
     const integrationId = JSON.stringify(route?.Properties.Target).match(/"Ref":"([^"]+)"/)?.[1] ?? 'none';
 
-    expect(template.toJSON().Resources[integrationId].Properties).toMatchObject({
+    expect(synth.template.toJSON().Resources[integrationId].Properties).toMatchObject({
       IntegrationType: 'AWS_PROXY',
       IntegrationUri: { 'Fn::GetAtt': [defaultFunction, 'Arn'] },
     });
   });
 
   it('throttles and access-logs its default stage', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+    synth.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
       AccessLogSettings: {
-        DestinationArn: { 'Fn::GetAtt': [logicalIdOf(stack, stack.api.accessLogGroup), 'Arn'] },
+        DestinationArn: { 'Fn::GetAtt': [logicalIdOf(synth.stack, synth.stack.api.accessLogGroup), 'Arn'] },
         Format: Match.stringLikeRegexp('\\$context\\.requestId'),
       },
     });
@@ -85,16 +77,16 @@ describe('functions', () => {
   it('exist once per capability, on nodejs22.x arm64 with active tracing and their own log group', () => {
     // One per capability, plus those only Step Functions invokes: the training pipeline's task function
     // and the drift job's two (job steps, shard summaries).
-    template.resourceCountIs('AWS::Lambda::Function', capabilities.length + 3);
-    template.allResourcesProperties('AWS::Lambda::Function', {
+    synth.template.resourceCountIs('AWS::Lambda::Function', capabilities.length + 3);
+    synth.template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
     });
-    for (const fn of stack.functions.functions.values()) {
+    for (const fn of synth.stack.functions.functions.values()) {
       expect(propertiesOf(fn.function).LoggingConfig).toEqual({
-        LogGroup: { Ref: logicalIdOf(stack, fn.logGroup) },
+        LogGroup: { Ref: logicalIdOf(synth.stack, fn.logGroup) },
       });
       expect(propertiesOf(fn.logGroup).RetentionInDays).toBe(30);
     }
@@ -111,7 +103,7 @@ describe('functions', () => {
     expect(optional.map(([name]) => name).sort()).toEqual(
       [...OFFLINE_VARIABLES, 'TRAINING_PIPELINE_ARN', 'PIPELINE_RULE_PREFIX', 'CODE_GIT_SHA'].sort(),
     );
-    for (const [name, fn] of stack.functions.functions) {
+    for (const [name, fn] of synth.stack.functions.functions) {
       const variables = (propertiesOf(fn.function).Environment as { Variables: Props }).Variables;
       const expected = [
         ...required.map(([variable]) => variable).filter((variable) => !fromLambda.includes(variable)),
@@ -123,9 +115,9 @@ describe('functions', () => {
       ];
       expect(Object.keys(variables).sort(), name).toEqual(expected.sort());
       expect(variables).toMatchObject({
-        METADATA_TABLE_NAME: { Ref: logicalIdOf(stack, stack.metadata.table) },
-        ARTIFACT_BUCKET_NAME: { Ref: logicalIdOf(stack, stack.artifacts.bucket) },
-        NOTIFICATION_TOPIC_ARN: { Ref: logicalIdOf(stack, stack.notifications.topic) },
+        METADATA_TABLE_NAME: { Ref: logicalIdOf(synth.stack, synth.stack.metadata.table) },
+        ARTIFACT_BUCKET_NAME: { Ref: logicalIdOf(synth.stack, synth.stack.artifacts.bucket) },
+        NOTIFICATION_TOPIC_ARN: { Ref: logicalIdOf(synth.stack, synth.stack.notifications.topic) },
         EVENT_BUS_NAME: 'default',
         POWERTOOLS_SERVICE_NAME: name,
         POWERTOOLS_METRICS_NAMESPACE: 'MlopsPlatform',
@@ -135,9 +127,9 @@ describe('functions', () => {
   });
 
   it('are bundled by esbuild as minified ES modules with their own AWS SDK and a source map', () => {
-    const fn = stack.functions.functionOf(DEFAULT_ROUTE_CAPABILITY);
+    const fn = synth.stack.functions.functionOf(DEFAULT_ROUTE_CAPABILITY);
     const code = propertiesOf(fn.function).Code as { S3Key: string };
-    const assetDir = join(app.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+    const assetDir = join(synth.app.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
     const metafile = JSON.parse(readFileSync(join(assetDir, 'index.meta.json'), 'utf8')) as { inputs: Props };
 
     expect(readFileSync(join(assetDir, 'index.mjs'), 'utf8').startsWith(PLATFORM_BUNDLING.banner.js)).toBe(
@@ -150,9 +142,9 @@ describe('functions', () => {
   });
 
   it('resolve AWS credentials from the environment only, through the Lambda credentials alias', () => {
-    const fn = stack.functions.functionOf(DEFAULT_ROUTE_CAPABILITY);
+    const fn = synth.stack.functions.functionOf(DEFAULT_ROUTE_CAPABILITY);
     const code = propertiesOf(fn.function).Code as { S3Key: string };
-    const assetDir = join(app.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+    const assetDir = join(synth.app.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
     const inputs = Object.keys(
       (JSON.parse(readFileSync(join(assetDir, 'index.meta.json'), 'utf8')) as { inputs: Props }).inputs,
     );
@@ -166,11 +158,11 @@ describe('functions', () => {
   });
 
   it('are granted only what their catalogue access names, with no managed policies', () => {
-    template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    synth.template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
     for (const capability of capabilities) {
       const actions = allowedActionsOf(
-        template,
-        logicalIdOf(stack, stack.functions.functionOf(capability.name).role),
+        synth.template,
+        logicalIdOf(synth.stack, synth.stack.functions.functionOf(capability.name).role),
       );
       const { metadata, artifacts, notifications, events = 'none' } = capability.access;
 
@@ -196,11 +188,11 @@ describe('functions', () => {
   });
 
   it('are granted nothing on every resource but X-Ray, and put events on the default bus only', () => {
-    const bus = stack.resolve(stack.events.bus.eventBusArn);
+    const bus = synth.stack.resolve(synth.stack.events.bus.eventBusArn);
     for (const capability of capabilities) {
       const statements = allowedStatementsOf(
-        template,
-        logicalIdOf(stack, stack.functions.functionOf(capability.name).role),
+        synth.template,
+        logicalIdOf(synth.stack, synth.stack.functions.functionOf(capability.name).role),
       );
 
       const onEverything = statements.filter((s) => s.resources.includes('*')).flatMap((s) => s.actions);
@@ -256,7 +248,7 @@ describe('stack', () => {
       'OfflineDatabaseName',
       'AthenaWorkGroupName',
     ]) {
-      template.hasOutput(output, { Value: Match.anyValue() });
+      synth.template.hasOutput(output, { Value: Match.anyValue() });
     }
   });
 });

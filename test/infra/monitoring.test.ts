@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { App } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
 import { DRIFT_JOB_DEFINITION, Monitoring } from '../../lib/constructs/monitoring';
 import type { MlopsStack } from '../../lib/mlops-stack';
 import {
@@ -10,28 +9,16 @@ import {
   allowedStatementsOf,
   logicalIdOf,
   type Props,
-  propertiesIn,
-  synthesizeMlopsStack,
+  synthesizedMlopsStack,
   treeOnlyApp,
 } from './support';
 
 // Monitoring's CDK side. One synth for the whole file: it bundles every function with esbuild.
-let app: App;
-let stack: MlopsStack;
-let template: Template;
-
-beforeAll(() => {
-  ({ app, stack, template } = synthesizeMlopsStack());
-});
-
-const propertiesOf = (construct: { node: { defaultChild?: unknown } }): Props =>
-  propertiesIn(template, stack, construct);
-const getAtt = (construct: { node: { defaultChild?: unknown } }, attribute = 'Arn') => ({
-  'Fn::GetAtt': [logicalIdOf(stack, construct), attribute],
-});
-const roleOf = (fn: { role: { node: { defaultChild?: unknown } } }) => logicalIdOf(stack, fn.role);
-const monitoring = () => stack.monitoring;
-const apiFunction = () => stack.functions.functionOf('monitoring');
+const synth = synthesizedMlopsStack();
+const { propertiesOf, getAtt } = synth;
+const roleOf = (fn: { role: { node: { defaultChild?: unknown } } }) => logicalIdOf(synth.stack, fn.role);
+const monitoring = () => synth.stack.monitoring;
+const apiFunction = () => synth.stack.functions.functionOf('monitoring');
 
 describe('drift job state machine', () => {
   it('is a Standard workflow whose definition is statemachines/drift-job.asl.json, byte for byte', () => {
@@ -39,7 +26,7 @@ describe('drift job state machine', () => {
     const location = properties.DefinitionS3Location as { Key: string };
 
     expect(properties.StateMachineType).toBe('STANDARD');
-    expect(readFileSync(join(app.outdir, `asset.${location.Key}`), 'utf8')).toBe(
+    expect(readFileSync(join(synth.app.outdir, `asset.${location.Key}`), 'utf8')).toBe(
       readFileSync(DRIFT_JOB_DEFINITION, 'utf8'),
     );
     expect(properties.TracingConfiguration).toEqual({ Enabled: true });
@@ -53,15 +40,15 @@ describe('drift job state machine', () => {
     expect(propertiesOf(monitoring().stateMachine).DefinitionSubstitutions).toEqual({
       JobFunctionArn: getAtt(monitoring().jobFunction.function),
       SummariseFunctionArn: getAtt(monitoring().summariseFunction.function),
-      ArtifactBucketName: { Ref: logicalIdOf(stack, stack.artifacts.bucket) },
+      ArtifactBucketName: { Ref: logicalIdOf(synth.stack, synth.stack.artifacts.bucket) },
     });
     expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
     expect(map.ItemReader.Resource).toBe('arn:aws:states:::s3:listObjectsV2');
   });
 
   it('may invoke its two functions, list the bucket and run its own child executions, and nothing else', () => {
-    const role = logicalIdOf(stack, monitoring().stateMachine.role);
-    const statements = allowedStatementsOf(template, role);
+    const role = logicalIdOf(synth.stack, monitoring().stateMachine.role);
+    const statements = allowedStatementsOf(synth.template, role);
     const own = getAtt(monitoring().stateMachine, 'Name');
 
     expect(statements).toEqual(
@@ -73,16 +60,16 @@ describe('drift job state machine', () => {
             getAtt(monitoring().summariseFunction.function),
           ],
         },
-        { actions: ['s3:ListBucket'], resources: [getAtt(stack.artifacts.bucket)] },
+        { actions: ['s3:ListBucket'], resources: [getAtt(synth.stack.artifacts.bucket)] },
         {
           actions: ['states:StartExecution'],
-          resources: [{ Ref: logicalIdOf(stack, monitoring().stateMachine) }],
+          resources: [{ Ref: logicalIdOf(synth.stack, monitoring().stateMachine) }],
         },
       ]),
     );
     const children = statements.find((s) => s.actions.includes('states:DescribeExecution'));
     expect(JSON.stringify(children?.resources)).toContain(JSON.stringify(own));
-    const actions = allowedActionsOf(template, role).filter(
+    const actions = allowedActionsOf(synth.template, role).filter(
       (a) => !a.startsWith('logs:') && !a.startsWith('xray:'),
     );
     expect([...new Set(actions)].sort()).toEqual(
@@ -115,8 +102,8 @@ describe('drift job functions', () => {
   });
 
   it('give the summarise function reads of the table and no publishing; the job function publishes', () => {
-    const summarise = allowedActionsOf(template, roleOf(monitoring().summariseFunction));
-    const job = allowedActionsOf(template, roleOf(monitoring().jobFunction));
+    const summarise = allowedActionsOf(synth.template, roleOf(monitoring().summariseFunction));
+    const job = allowedActionsOf(synth.template, roleOf(monitoring().jobFunction));
 
     expect(summarise).toEqual(
       expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:BatchGetItem', 's3:GetObject*']),
@@ -132,23 +119,23 @@ describe('drift job functions', () => {
 
 describe('monitor schedules', () => {
   it('let EventBridge start the drift job, and nothing more, through the schedule role', () => {
-    const role = logicalIdOf(stack, monitoring().scheduleRole);
+    const role = logicalIdOf(synth.stack, monitoring().scheduleRole);
 
-    template.hasResourceProperties('AWS::IAM::Role', {
+    synth.template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [Match.objectLike({ Principal: { Service: 'events.amazonaws.com' } })],
       },
     });
-    expect(allowedStatementsOf(template, role)).toEqual([
+    expect(allowedStatementsOf(synth.template, role)).toEqual([
       {
         actions: ['states:StartExecution'],
-        resources: [{ Ref: logicalIdOf(stack, monitoring().stateMachine) }],
+        resources: [{ Ref: logicalIdOf(synth.stack, monitoring().stateMachine) }],
       },
     ]);
   });
 
   it("let the monitoring API put and delete this stage's rules only, and pass the schedule role to EventBridge", () => {
-    const statements = allowedStatementsOf(template, roleOf(apiFunction()));
+    const statements = allowedStatementsOf(synth.template, roleOf(apiFunction()));
     const rules = statements.find((s) => s.actions.includes('events:PutRule'));
 
     expect(rules?.actions.sort()).toEqual(
@@ -161,7 +148,7 @@ describe('monitor schedules', () => {
       ].sort(),
     );
     expect(JSON.stringify(rules?.resources)).toContain(':rule/mlops-test-*');
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    synth.template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           {
@@ -181,7 +168,7 @@ describe('monitor schedules', () => {
     expect(properties.Timeout).toBe(29);
     expect((properties.Environment as { Variables: Props }).Variables).toMatchObject({
       MONITOR_RULE_PREFIX: 'mlops-test-',
-      MONITOR_STATE_MACHINE_ARN: { Ref: logicalIdOf(stack, monitoring().stateMachine) },
+      MONITOR_STATE_MACHINE_ARN: { Ref: logicalIdOf(synth.stack, monitoring().stateMachine) },
       MONITOR_SCHEDULE_ROLE_ARN: getAtt(monitoring().scheduleRole),
     });
   });
@@ -197,12 +184,12 @@ describe('drift alarm', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: logicalIdOf(stack, stack.notifications.topic) }],
+      AlarmActions: [{ Ref: logicalIdOf(synth.stack, synth.stack.notifications.topic) }],
     });
   });
 
   it('may use the platform key, which encrypts the topic', () => {
-    const key = propertiesOf(stack.key.key) as { KeyPolicy: { Statement: Props[] } };
+    const key = propertiesOf(synth.stack.key.key) as { KeyPolicy: { Statement: Props[] } };
 
     expect(key.KeyPolicy.Statement).toEqual(
       expect.arrayContaining([
@@ -218,7 +205,7 @@ describe('drift alarm', () => {
 describe('Monitoring construct checks', () => {
   it('refuses a rule prefix EventBridge could not take within 64 characters', () => {
     const app = treeOnlyApp();
-    const platform = new (stack.constructor as typeof MlopsStack)(app, 'Other', { stageName: 'other' });
+    const platform = new (synth.stack.constructor as typeof MlopsStack)(app, 'Other', { stageName: 'other' });
 
     expect(
       () =>

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type AppProps, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll } from 'vitest';
 import { type Capability, capabilities } from '../../lambdas/catalogue';
 import { MlopsStack } from '../../lib/mlops-stack';
 import { PROJECT_ROOT } from '../../lib/paths';
@@ -105,6 +106,51 @@ export const propertiesIn = (
   stack: Stack,
   construct: { node: { defaultChild?: unknown } },
 ): Props => template.toJSON().Resources[logicalIdOf(stack, construct)].Properties;
+
+/** The platform stack synthesized for a test file, with lookups into its template. */
+export interface SynthesizedMlopsStack {
+  readonly app: App;
+  readonly stack: MlopsStack;
+  readonly template: Template;
+  /** The CloudFormation properties of a construct's default resource. */
+  readonly propertiesOf: (construct: { node: { defaultChild?: unknown } }) => Props;
+  /** `{ 'Fn::GetAtt': [logical id, attribute] }` of a construct's default resource. */
+  readonly getAtt: (
+    construct: { node: { defaultChild?: unknown } },
+    attribute?: string,
+  ) => { 'Fn::GetAtt': [string, string] };
+}
+
+/**
+ * The platform stack of synthesizeMlopsStack, synthesized once for the calling test file in a
+ * beforeAll (it bundles every function with esbuild, the slow part). Read `app`, `stack` and
+ * `template` in hooks and tests only; `propertiesOf` and `getAtt` may be taken apart up front.
+ */
+export const synthesizedMlopsStack = (): SynthesizedMlopsStack => {
+  let synthesized: ReturnType<typeof synthesizeMlopsStack> | undefined;
+  beforeAll(() => {
+    synthesized = synthesizeMlopsStack();
+  });
+  const get = () => {
+    if (!synthesized) throw new Error('the stack is synthesized in beforeAll: read it in a hook or a test');
+    return synthesized;
+  };
+  return {
+    get app() {
+      return get().app;
+    },
+    get stack() {
+      return get().stack;
+    },
+    get template() {
+      return get().template;
+    },
+    propertiesOf: (construct) => propertiesIn(get().template, get().stack, construct),
+    getAtt: (construct, attribute = 'Arn') => ({
+      'Fn::GetAtt': [logicalIdOf(get().stack, construct), attribute],
+    }),
+  };
+};
 
 /** The variables a function gets when its capability may query the offline store. */
 export const OFFLINE_VARIABLES = ['OFFLINE_DATABASE', 'ATHENA_WORKGROUP'];

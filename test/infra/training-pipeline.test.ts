@@ -2,25 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TRAINING_PIPELINE_DEFINITION, XGBOOST_REGISTRIES } from '../../lib/constructs/training-pipeline';
-import { MlopsStack } from '../../lib/mlops-stack';
-import {
-  accessOf,
-  accessVariants,
-  allowedActionsOf,
-  allowedStatementsOf,
-  logicalIdOf,
-  type Props,
-  propertiesIn,
-  QUERY_ACTIONS,
-  synthesizeMlopsStack,
-  treeOnlyApp,
-} from './support';
+import type { MlopsStack } from '../../lib/mlops-stack';
+import { allowedStatementsOf, logicalIdOf, type Props, propertiesIn, synthesizeMlopsStack } from './support';
 
-// The training pipeline's CDK side. One synth for the whole file (it bundles every function); the
-// few tests of construct-time checks build a tree-only stack and synthesize nothing.
+// The training pipeline's CDK side: its state machine and its two roles. One synth for the whole file
+// (it bundles every function). What it grants other functions, the retraining triggers and the
+// construct-time checks are in training-pipeline-wiring.test.ts.
 let app: App;
 let stack: MlopsStack;
 let template: Template;
@@ -52,8 +41,6 @@ const rawStatementsOf = (roleLogicalId: string): RawStatement[] =>
     )
     .flatMap((p) => p.Properties.PolicyDocument.Statement);
 const actionsOf = (statement: RawStatement) => [statement.Action].flat();
-const variablesOf = (construct: { node: { defaultChild?: unknown } }) =>
-  (propertiesOf(construct).Environment as { Variables: Props }).Variables;
 
 describe('training pipeline state machine', () => {
   it('is a Standard workflow whose definition is statemachines/training-pipeline.asl.json, byte for byte', () => {
@@ -266,140 +253,5 @@ describe('SageMaker role', () => {
     for (const statement of kms) expect(statement.resources).toEqual([getAtt(stack.key.key)]);
     expect(JSON.stringify(logs)).toContain(':log-group:/aws/sagemaker/TrainingJobs');
     expect(statements.flatMap((s) => s.resources)).not.toContain('*');
-  });
-});
-
-describe('functions', () => {
-  it('give the pipelines API the state machine ARN and StartExecution on it, and follow its executions', () => {
-    const fn = stack.functions.functionOf('pipelines');
-    const statements = allowedStatementsOf(template, logicalIdOf(stack, fn.role));
-    const ref = { Ref: logicalIdOf(stack, pipeline().stateMachine) };
-    const follow = statements.filter((s) => s.actions.includes('states:DescribeExecution'));
-
-    expect(accessOf('pipelines').workflows).toBe('start');
-    expect(variablesOf(fn.function).TRAINING_PIPELINE_ARN).toEqual(ref);
-    expect(statements).toContainEqual({ actions: ['states:StartExecution'], resources: [ref] });
-    expect(follow.flatMap((s) => s.actions).sort()).toEqual([
-      'states:DescribeExecution',
-      'states:GetExecutionHistory',
-    ]);
-    expect(JSON.stringify(follow[0]?.resources)).toContain(':execution:');
-    expect(JSON.stringify(follow[0]?.resources)).toContain(
-      JSON.stringify(getAtt(pipeline().stateMachine, 'Name')),
-    );
-  });
-
-  it('give no capability without workflow access any states action or the state machine ARN', () => {
-    const others = [...stack.functions.functions].filter(([name]) => accessOf(name).workflows !== 'start');
-
-    expect(others.length).toBeGreaterThan(0);
-    for (const [name, fn] of others) {
-      const actions = allowedActionsOf(template, logicalIdOf(stack, fn.role));
-      expect(
-        actions.filter((a) => a.startsWith('states:')),
-        name,
-      ).toEqual([]);
-      expect(variablesOf(fn.function).TRAINING_PIPELINE_ARN, name).toBeUndefined();
-    }
-  });
-
-  it('give the task function the shared and offline variables, a full vCPU and minutes to run', () => {
-    const fn = pipeline().taskFunction;
-    const properties = propertiesOf(fn.function);
-
-    expect(variablesOf(fn.function)).toMatchObject({
-      METADATA_TABLE_NAME: { Ref: logicalIdOf(stack, stack.metadata.table) },
-      ARTIFACT_BUCKET_NAME: { Ref: logicalIdOf(stack, stack.artifacts.bucket) },
-      NOTIFICATION_TOPIC_ARN: { Ref: logicalIdOf(stack, stack.notifications.topic) },
-      EVENT_BUS_NAME: 'default',
-      OFFLINE_DATABASE: { Ref: stack.getLogicalId(stack.offlineStore.database) },
-      ATHENA_WORKGROUP: { Ref: stack.getLogicalId(stack.offlineStore.workGroup) },
-      POWERTOOLS_SERVICE_NAME: 'pipeline-tasks',
-    });
-    expect(variablesOf(fn.function).CODE_GIT_SHA).toBeUndefined();
-    expect(properties.MemorySize).toBe(1769);
-    expect(properties.Timeout).toBe(600);
-  });
-
-  it('let the task function read and write the table and bucket, publish, and query the offline store', () => {
-    const actions = allowedActionsOf(template, logicalIdOf(stack, pipeline().taskFunction.role));
-
-    expect(actions).toEqual(
-      expect.arrayContaining([
-        'dynamodb:PutItem',
-        's3:PutObject',
-        'sns:Publish',
-        'events:PutEvents',
-        ...QUERY_ACTIONS,
-      ]),
-    );
-    expect(actions.filter((a) => /^(states|iam|sagemaker):/.test(a))).toEqual([]);
-  });
-});
-
-describe('retraining on drift and on schedules', () => {
-  it("lets EventBridge invoke the pipelines function from this stage's training-schedule rules only", () => {
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
-      (p) => (p as { Properties: { Principal: string } }).Properties.Principal === 'events.amazonaws.com',
-    ) as { Properties: { FunctionName: unknown; SourceArn: unknown } }[];
-    const scheduled = permissions.filter((p) => JSON.stringify(p.Properties.SourceArn).includes('.train-'));
-
-    expect(scheduled).toHaveLength(1);
-    expect(JSON.stringify(scheduled[0]!.Properties.SourceArn)).toContain(':rule/mlops-test.train-*');
-    expect(scheduled[0]!.Properties.FunctionName).toEqual(
-      getAtt(stack.functions.functionOf('pipelines').function),
-    );
-    expect(variablesOf(stack.functions.functionOf('pipelines').function).PIPELINE_RULE_PREFIX).toBe(
-      'mlops-test.train-',
-    );
-  });
-
-  it("routes the bus's RetrainingRequested events from monitoring to the pipelines API function", () => {
-    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((rule) =>
-      JSON.stringify(
-        (rule as { Properties: { EventPattern?: unknown } }).Properties.EventPattern ?? null,
-      ).includes('RetrainingRequested'),
-    ) as { Properties: { EventPattern: unknown; Targets: { Arn: unknown }[] } }[];
-
-    expect(rules).toHaveLength(1);
-    expect(rules[0]!.Properties.EventPattern).toEqual({
-      source: ['mlops.monitoring'],
-      'detail-type': ['RetrainingRequested'],
-    });
-    expect(rules[0]!.Properties.Targets.map((t) => t.Arn)).toEqual([
-      getAtt(stack.functions.functionOf('pipelines').function),
-    ]);
-  });
-});
-
-describe('construct-time checks', () => {
-  const variantStack = (props: Partial<ConstructorParameters<typeof MlopsStack>[2]> = {}, context = {}) =>
-    new MlopsStack(treeOnlyApp({ context }), 'Variant', {
-      stageName: 'variant',
-      capabilities: accessVariants,
-      defaultRouteCapability: 'isolated',
-      ...props,
-    });
-
-  it("names the region's registry account at synth when the stack's region is known", () => {
-    const regional = variantStack({ env: { region: 'eu-west-1' } });
-
-    expect(JSON.stringify(regional.resolve(regional.trainingPipeline.trainingImage))).toContain(
-      '141502667606.dkr.ecr.eu-west-1.',
-    );
-  });
-
-  it('refuses a region with no known XGBoost image unless a training image is given', () => {
-    expect(() => variantStack({ env: { region: 'xx-nowhere-1' } })).toThrow(/pass trainingImage/);
-  });
-
-  it('records the git SHA from the codeGitSha context, and refuses one that is not a SHA', () => {
-    const withSha = variantStack({}, { codeGitSha: '0123abc' });
-    const environment = withSha.resolve(
-      (withSha.trainingPipeline.taskFunction.function.node.defaultChild as CfnFunction).environment,
-    ) as { variables: Props };
-
-    expect(environment.variables.CODE_GIT_SHA).toBe('0123abc');
-    expect(() => variantStack({ codeGitSha: 'not a sha' })).toThrow(/codeGitSha/);
   });
 });

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { makeMonitoringHandler } from '../../lambdas/monitoring/app';
 import { type BaselineMetrics, PREDICTION_COLUMN, writeBaseline } from '../../lambdas/monitoring/baselines';
 import { type CaptureRecord, writeCaptures } from '../../lambdas/monitoring/captures';
@@ -20,6 +21,7 @@ import { makeObservability } from '../../lambdas/shared/observability';
 import type { Notification, NotificationPublisher } from '../../lambdas/shared/ports/notification-publisher';
 import { parseScheduleExpression } from '../../local/scheduler/schedule-expression';
 import { type RouteCaller, routeCaller } from './http';
+import { seededRandom } from './random';
 import { type ManualClock, manualClock, RecordingEventPublisher } from './registry';
 
 export class RecordingPublisher implements NotificationPublisher {
@@ -93,18 +95,6 @@ export const monitorFixture = (): MonitorFixture => {
   };
 };
 
-/** Seeded uniform numbers (mulberry32), so every run draws the same data. */
-export const random = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-};
-
 /** How the generated population looks; `shift` moves both numeric features by that many std. */
 export interface Population {
   readonly seed: number;
@@ -123,7 +113,7 @@ export interface Row {
 
 /** Rows of a churn-like population: two normal features, one categorical, a score. */
 export const population = ({ seed, rows, shift = 0, plans = [0.6, 0.3, 0.1] }: Population): Row[] => {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   return Array.from({ length: rows }, () => {
     const tenure = 12 + 4 * (normal() + shift);
@@ -201,3 +191,31 @@ export const writeCaptureRows = (
   options: Parameters<typeof capturesOf>[3] & { fileId?: string } = {},
 ): Promise<string[]> =>
   writeCaptures(f.objects, capturesOf(model, rows, f.clock.now(), options), options.fileId ?? 'file-1');
+
+/** What churnFixtures' setup makes besides the model: its baseline's size and extras, and a monitor. */
+export interface ChurnSetup {
+  /** Rows of the reference population (seed 1) the baseline is profiled from; 2000 unless given. */
+  readonly rows?: number;
+  readonly metrics?: BaselineMetrics;
+  /** A monitor to create (the body of POST /monitors), if any. */
+  readonly monitor?: Record<string, unknown>;
+}
+
+/**
+ * Fixtures for the tests of the calling describe block, each closed after its test. The setup it
+ * returns makes a fixture with model `churn` (see modelWithBaseline), its baseline from
+ * `population({ seed: 1, rows })`, and the monitor if one is given.
+ */
+export const churnFixtures = (): ((setup?: ChurnSetup) => Promise<MonitorFixture>) => {
+  const fixtures: MonitorFixture[] = [];
+  afterEach(() => {
+    for (const f of fixtures.splice(0)) f.close();
+  });
+  return async ({ rows = 2000, metrics, monitor } = {}) => {
+    const f = monitorFixture();
+    fixtures.push(f);
+    await modelWithBaseline(f, 'churn', population({ seed: 1, rows }), metrics ? { metrics } : {});
+    if (monitor) await f.call('POST /monitors', { body: monitor });
+    return f;
+  };
+};

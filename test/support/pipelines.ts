@@ -3,11 +3,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PipelinesDeps } from '../../lambdas/pipelines/executions';
+import type { TrainingRequest } from '../../lambdas/pipelines/schemas';
 import { FileObjectStore } from '../../lambdas/shared/adapters/embedded/file-object-store';
 import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import { sortableIdGenerator } from '../../lambdas/shared/ids';
 import { noScheduleRules } from '../../lambdas/shared/ports/schedule-rules';
 import { manualClock } from './clock';
+
+/** A training request for model `churn`, its entity rows by URI (the engine is a recording one: nothing runs). */
+export const request = {
+  model: 'churn',
+  features: ['customer:income'],
+  entitiesUri: 'file:///data/entities.csv',
+  label: 'churned',
+  algorithm: 'xgboost',
+} as unknown as TrainingRequest;
 
 const roots: string[] = [];
 

@@ -54,3 +54,19 @@ export const spawnNode = (args: readonly string[], env: Record<string, string>):
     },
   };
 };
+
+/** How a CLI process ended: its exit code and everything it wrote (stdout and stderr). */
+export interface CliResult {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+/** Runs `mlops` (bin/mlops.mjs) with `args` and resolves when it exits. */
+export const runCli = async (...args: string[]): Promise<CliResult> => {
+  const cli = spawnNode(['bin/mlops.mjs', ...args], {});
+  const code = await new Promise<number | null>((resolve) => cli.child.on('exit', resolve));
+  return { code, output: cli.output() };
+};
+
+/** Runs `mlops --api <url>` with `args`, against a running platform, and resolves when it exits. */
+export const runMlops = (url: string, ...args: string[]): Promise<CliResult> => runCli('--api', url, ...args);

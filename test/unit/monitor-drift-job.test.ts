@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunPlan } from '../../lambdas/monitoring/job/plan';
 import { runMonitor } from '../../lambdas/monitoring/job/run-monitor';
 import { baselineOfPlan } from '../../lambdas/monitoring/job/shard';
@@ -7,13 +7,7 @@ import { type JobEvent, runJobStep } from '../../lambdas/monitoring/job/steps';
 import { shardsPrefix } from '../../lambdas/monitoring/keys';
 import { type StateMachineDefinition, substituteDefinition } from '../../local/step-functions/definition';
 import { LocalStepFunctions } from '../../local/step-functions/runner';
-import {
-  type MonitorFixture,
-  modelWithBaseline,
-  monitorFixture,
-  population,
-  writeCaptureRows,
-} from '../support/monitoring';
+import { churnFixtures, type MonitorFixture, population, writeCaptureRows } from '../support/monitoring';
 
 const TEXT = readFileSync(new URL('../../statemachines/drift-job.asl.json', import.meta.url), 'utf8');
 const JOB = 'arn:aws:lambda:us-east-1:000000000000:function:monitoring-job';
@@ -53,19 +47,8 @@ const emulateItemReader = (definition: StateMachineDefinition): StateMachineDefi
 };
 
 describe('monitoring: the drift-job state machine on the local runner', () => {
-  const fixtures: MonitorFixture[] = [];
-  const setup = async (): Promise<MonitorFixture> => {
-    const f = monitorFixture();
-    fixtures.push(f);
-    await modelWithBaseline(f, 'churn', population({ seed: 1, rows: 2000 }));
-    await f.call('POST /monitors', {
-      body: { name: 'churn-daily', model: 'churn', schedule: 'rate(1 day)' },
-    });
-    return f;
-  };
-  afterEach(() => {
-    for (const f of fixtures.splice(0)) f.close();
-  });
+  const churn = churnFixtures();
+  const setup = () => churn({ monitor: { name: 'churn-daily', model: 'churn', schedule: 'rate(1 day)' } });
 
   const runner = (f: MonitorFixture, invocations: string[]) => {
     const readBaseline = (plan: Parameters<typeof baselineOfPlan>[1]) => baselineOfPlan(f.deps, plan);

@@ -1,13 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BaselineMetrics } from '../../lambdas/monitoring/baselines';
 import { evaluatePerformance, mergePerformance } from '../../lambdas/monitoring/performance';
 import { PerformanceThresholds } from '../../lambdas/monitoring/schemas';
 import { rocAuc } from '../../lambdas/pipelines/training/evaluate';
 import {
   capturesOf,
+  churnFixtures,
   type MonitorFixture,
-  modelWithBaseline,
-  monitorFixture,
   population,
   writeCaptureRows,
 } from '../support/monitoring';
@@ -80,19 +79,13 @@ describe('monitoring: performance metrics', () => {
 });
 
 describe('monitoring: performance from delayed labels', () => {
-  const fixtures: MonitorFixture[] = [];
-  const setup = async (metrics: BaselineMetrics): Promise<MonitorFixture> => {
-    const f = monitorFixture();
-    fixtures.push(f);
-    await modelWithBaseline(f, 'churn', population({ seed: 1, rows: 500 }), { metrics });
-    await f.call('POST /monitors', {
-      body: { name: 'churn-perf', model: 'churn', schedule: 'rate(1 day)', kind: 'performance' },
+  const churn = churnFixtures();
+  const setup = (metrics: BaselineMetrics) =>
+    churn({
+      rows: 500,
+      metrics,
+      monitor: { name: 'churn-perf', model: 'churn', schedule: 'rate(1 day)', kind: 'performance' },
     });
-    return f;
-  };
-  afterEach(() => {
-    for (const f of fixtures.splice(0)) f.close();
-  });
   const postLabels = (f: MonitorFixture, labels: { inferenceId: string; label: number }[]) =>
     f.call('POST /models/{name}/labels', { params: { name: 'churn' }, body: { labels } });
 

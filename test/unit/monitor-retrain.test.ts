@@ -1,23 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PENDING_EVENTS_PK } from '../../lambdas/registry/keys';
-import {
-  type MonitorFixture,
-  modelWithBaseline,
-  monitorFixture,
-  population,
-  writeCaptureRows,
-} from '../support/monitoring';
+import { churnFixtures, type MonitorFixture, population, writeCaptureRows } from '../support/monitoring';
 
 const HOUR = 3_600_000;
 
 describe('monitoring: retraining on confirmed drift (level 3)', () => {
-  const fixtures: MonitorFixture[] = [];
-  const setup = async (): Promise<MonitorFixture> => {
-    const f = monitorFixture();
-    fixtures.push(f);
-    await modelWithBaseline(f, 'churn', population({ seed: 1, rows: 2000 }));
-    await f.call('POST /monitors', {
-      body: {
+  const churn = churnFixtures();
+  const setup = () =>
+    churn({
+      monitor: {
         name: 'churn-drift',
         model: 'churn',
         schedule: 'rate(1 hour)',
@@ -26,11 +17,6 @@ describe('monitoring: retraining on confirmed drift (level 3)', () => {
         retrain: { consecutiveRuns: 2 },
       },
     });
-    return f;
-  };
-  afterEach(() => {
-    for (const f of fixtures.splice(0)) f.close();
-  });
   /** Writes an hour of captures, drifted or not, then runs the monitor over that hour. */
   const hour = async (f: MonitorFixture, drifted: boolean, seed: number) => {
     f.clock.advance(HOUR);

@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type MonitorFixture,
-  modelWithBaseline,
-  monitorFixture,
-  population,
-  writeCaptureRows,
-} from '../support/monitoring';
+import { describe, expect, it } from 'vitest';
+import { churnFixtures, type MonitorFixture, population, writeCaptureRows } from '../support/monitoring';
 
 describe('monitoring: runs', () => {
-  const fixtures: MonitorFixture[] = [];
+  const churn = churnFixtures();
   const setup = async (): Promise<MonitorFixture> => {
-    const f = monitorFixture();
-    fixtures.push(f);
-    await modelWithBaseline(f, 'churn', population({ seed: 1, rows: 2000 }));
+    const f = await churn();
     const created = await f.call('POST /monitors', {
       body: {
         name: 'churn-daily',
@@ -24,9 +16,6 @@ describe('monitoring: runs', () => {
     expect(created.status).toBe(201);
     return f;
   };
-  afterEach(() => {
-    for (const f of fixtures.splice(0)) f.close();
-  });
   const runNow = (f: MonitorFixture) =>
     f.call('POST /monitors/{name}/runs', { params: { name: 'churn-daily' } });
 

@@ -6,17 +6,9 @@ import {
   startTrainingExecution,
 } from '../../lambdas/pipelines/executions';
 import type { TrainingRequest } from '../../lambdas/pipelines/schemas';
-import { pipelinesFixture, removePipelineFixtures } from '../support/pipelines';
+import { pipelinesFixture, removePipelineFixtures, request } from '../support/pipelines';
 
 afterEach(removePipelineFixtures);
-
-const request = {
-  model: 'churn',
-  features: ['customer:income'],
-  entitiesUri: 'file:///data/entities.csv',
-  label: 'churned',
-  algorithm: 'xgboost',
-} as unknown as TrainingRequest;
 
 describe('pipeline execution records', () => {
   it('after a local restart, closes as ABORTED what was still running and nothing else', async () => {

@@ -5,21 +5,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeExecution, startTrainingExecution } from '../../lambdas/pipelines/executions';
-import type { TrainingRequest } from '../../lambdas/pipelines/schemas';
 import { trainingScheduledEvent } from '../../lambdas/pipelines/trigger-events';
 import { handleTriggerEvent, NothingToRetrainError } from '../../lambdas/pipelines/triggers';
-import { pipelinesFixture, removePipelineFixtures } from '../support/pipelines';
+import { pipelinesFixture, removePipelineFixtures, request } from '../support/pipelines';
 
 afterEach(removePipelineFixtures);
 const setUp = pipelinesFixture;
-
-const request = {
-  model: 'churn',
-  features: ['customer:income'],
-  entitiesUri: 'file:///data/entities.csv',
-  label: 'churned',
-  algorithm: 'xgboost',
-} as unknown as TrainingRequest;
 
 describe('training triggers', () => {
   it("a schedule firing starts the model's newest successful request again, as trigger schedule", async () => {

@@ -1,25 +1,14 @@
+/**
+ * The local Step Functions runner's executions on statemachines/selftest.asl.json: results, Map order,
+ * Choice, retries, Catch, describe, abort, names and listing. Loading, substituting and adapting a
+ * definition, and Task resources, are in step-functions-definition.test.ts.
+ */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lambdas/shared/errors';
-import {
-  adaptForLocalRun,
-  loadStateMachineDefinition,
-  type StateMachineDefinition,
-  substituteDefinition,
-} from '../../local/step-functions/definition';
-import {
-  ExecutionAlreadyExistsError,
-  ExecutionDoesNotExistError,
-  StateMachineDefinitionError,
-} from '../../local/step-functions/errors';
+import { loadStateMachineDefinition } from '../../local/step-functions/definition';
+import { ExecutionAlreadyExistsError, ExecutionDoesNotExistError } from '../../local/step-functions/errors';
 import { LocalStepFunctions, type LocalStepFunctionsOptions } from '../../local/step-functions/runner';
-
-const SELFTEST = new URL('../../statemachines/selftest.asl.json', import.meta.url).pathname;
-const arn = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
-const SUBSTITUTIONS = {
-  WorkFunctionArn: arn('work'),
-  SquareFunctionArn: arn('square'),
-  RecordFailureFunctionArn: arn('record-failure'),
-};
+import { arn, SELFTEST, SUBSTITUTIONS } from '../support/step-functions';
 
 function namedError(name: string, message: string): Error {
   const error = new Error(message);
@@ -245,51 +234,6 @@ describe('LocalStepFunctions on statemachines/selftest.asl.json', () => {
     expect(aborted.steps).toMatchObject([{ name: 'Work', status: 'ABORTED' }]);
   });
 
-  it('refuses a definition with a placeholder that has no substitution, naming it', async () => {
-    // Act
-    const loading = loadStateMachineDefinition(SELFTEST, { WorkFunctionArn: arn('work') });
-
-    // Assess
-    await expect(loading).rejects.toThrow(StateMachineDefinitionError);
-    await expect(loading).rejects.toThrow(/\$\{SquareFunctionArn\}, \$\{RecordFailureFunctionArn\}/);
-  });
-
-  it('substitutes values literally, even ones holding $& or $1', () => {
-    // Act
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: an ASL placeholder, not a template literal
-    const definition = substituteDefinition('{"Comment":"${A}","StartAt":"S","States":{}}', { A: 'x$&y$1' });
-
-    // Assess
-    expect(definition.Comment).toBe('x$&y$1');
-  });
-
-  it('refuses to start when a Task resource has no handler', async () => {
-    // Prepare
-    const definition = await loadStateMachineDefinition(SELFTEST, SUBSTITUTIONS);
-    const sfn = new LocalStepFunctions({ taskHandlers: { [arn('work')]: async () => 1 } });
-
-    // Act
-    const start = () => sfn.start('SelfTest', definition, {});
-
-    // Assess
-    expect(start).toThrow(/no task handler for state\(s\): Square .*square.*, RecordFailure/);
-  });
-
-  it('refuses an invalid definition before running it', () => {
-    // Prepare
-    const sfn = new LocalStepFunctions({ taskHandlers: {} });
-    const broken = {
-      StartAt: 'Missing',
-      States: { Only: { Type: 'Succeed' } },
-    } as unknown as StateMachineDefinition;
-
-    // Act
-    const start = () => sfn.start('Broken', broken, {});
-
-    // Assess
-    expect(start).toThrow(StateMachineDefinitionError);
-  });
-
   it('refuses an execution name Step Functions would refuse', async () => {
     // Prepare
     const { sfn, definition } = await selftest();
@@ -334,106 +278,5 @@ describe('LocalStepFunctions on statemachines/selftest.asl.json', () => {
       ['a', 'SUCCEEDED'],
     ]);
     expect(() => sfn.describe(`${listed[0]?.executionArn}-nope`)).toThrow(ExecutionDoesNotExistError);
-  });
-});
-
-describe('LocalStepFunctions task resources', () => {
-  const machine = (resource: string, extra: Record<string, unknown> = {}) =>
-    ({
-      StartAt: 'T',
-      States: {
-        T: {
-          Type: 'Task',
-          Resource: resource,
-          ...extra,
-          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
-          End: true,
-        },
-        Caught: { Type: 'Pass', Result: 'caught', End: true },
-      },
-    }) as unknown as StateMachineDefinition;
-
-  it('calls a plain Lambda ARN resource with the state input and returns its result unwrapped', async () => {
-    // Prepare
-    const sfn = new LocalStepFunctions({
-      taskHandlers: { [arn('echo')]: async (input) => ({ got: input }) },
-    });
-
-    // Act
-    const done = await sfn.start('Plain', machine(arn('echo')), { a: 1 }).result;
-
-    // Assess
-    expect(done.output).toEqual({ got: { a: 1 } });
-  });
-
-  it('hands a service integration its Parameters and returns its answer as is', async () => {
-    // Prepare
-    const published: unknown[] = [];
-    const sfn = new LocalStepFunctions({
-      taskHandlers: {
-        'arn:aws:states:::sns:publish': async (input) => {
-          published.push(input);
-          return { MessageId: 'm-1' };
-        },
-      },
-    });
-    const definition = machine('arn:aws:states:::sns:publish', {
-      Parameters: { TopicArn: 't', 'Message.$': '$.text' },
-    });
-
-    // Act
-    const done = await sfn.start('Sns', definition, { text: 'hello' }).result;
-
-    // Assess
-    expect(published).toEqual([{ TopicArn: 't', Message: 'hello' }]);
-    expect(done.output).toEqual({ MessageId: 'm-1' });
-  });
-
-  it('ends the execution on a result over the payload limit, which Catch cannot catch', async () => {
-    // Prepare
-    const sfn = new LocalStepFunctions({
-      payloadLimitBytes: 1024,
-      taskHandlers: { [arn('big')]: async () => 'x'.repeat(2000) },
-    });
-
-    // Act
-    const done = await sfn.start('Big', machine(arn('big')), {}).result;
-
-    // Assess
-    expect(done.status).toBe('FAILED');
-    expect(done.error).toBe('States.DataLimitExceeded');
-  });
-});
-
-describe('adaptForLocalRun', () => {
-  it('scales retry intervals and caps but keeps backoff, and gives untimed Tasks a timeout', () => {
-    // Prepare
-    const definition = {
-      StartAt: 'T',
-      States: {
-        T: {
-          Type: 'Task',
-          Resource: arn('t'),
-          Retry: [
-            { ErrorEquals: ['A'], BackoffRate: 3, MaxDelaySeconds: 60 },
-            { ErrorEquals: ['B'], IntervalSeconds: 5 },
-          ],
-          End: true,
-        },
-      },
-    } as unknown as StateMachineDefinition;
-
-    // Act
-    const adapted = adaptForLocalRun(definition, { retryIntervalScale: 0.5, defaultTaskTimeoutSeconds: 7 });
-
-    // Assess
-    expect(adapted.States.T).toMatchObject({
-      TimeoutSeconds: 7,
-      Retry: [
-        { ErrorEquals: ['A'], IntervalSeconds: 0.5, BackoffRate: 3, MaxDelaySeconds: 30 },
-        { ErrorEquals: ['B'], IntervalSeconds: 2.5 },
-      ],
-    });
-    expect(definition.States.T).not.toHaveProperty('TimeoutSeconds');
   });
 });

@@ -11,6 +11,7 @@ import {
 } from '../../local/pipelines/training-pipeline-file';
 import { loadStateMachineDefinition } from '../../local/step-functions/definition';
 import { LocalStepFunctions } from '../../local/step-functions/runner';
+import { TRAINING_PIPELINE_STEPS } from '../support/pipeline-steps';
 
 const TASKS = LOCAL_PIPELINE_SUBSTITUTIONS.PipelineTasksFunctionArn;
 const TRAIN = 'arn:aws:states:::sagemaker:createTrainingJob.sync';
@@ -144,18 +145,9 @@ describe('training-pipeline.asl.json', () => {
     ]);
     expect(result.output).toEqual({ modelVersion: 3 });
     // The top level; the Map's iterations (one Transform per model) are steps with an iteration index.
-    expect(result.steps.filter((s) => s.iteration === undefined).map((s) => s.name)).toEqual([
-      'ValidateData',
-      'BuildTrainingSet',
-      'Train',
-      'CreateModel',
-      'PlanScoring',
-      'ScoreHeldOut',
-      'Evaluate',
-      'Gate',
-      'Register',
-      'Notify',
-    ]);
+    expect(result.steps.filter((s) => s.iteration === undefined).map((s) => s.name)).toEqual(
+      TRAINING_PIPELINE_STEPS,
+    );
     // Every task knows the execution it belongs to (its name is the platform's execution id).
     const lambdaCalls = calls.filter((c) => !['train', 'create-model', 'transform'].includes(c.task));
     for (const call of lambdaCalls) expect(call.payload.executionId).toBe('exec-1');
