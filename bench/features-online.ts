@@ -66,7 +66,7 @@ const rowOf = (id: number, ms: number) => {
 const work = mkdtempSync(join(tmpdir(), 'mlops-features-bench-'));
 try {
   console.log(`features bench — Node ${process.version}, SQLite files in ${work}, ${N} samples each\n`);
-  const store = new SqliteMetadataStore({ path: join(work, 'metadata.sqlite') });
+  const store = new SqliteMetadataStore({ path: join(work, 'metadata.sqlite'), clock: systemClock });
   const deps = featuresDeps({ store, clock: systemClock });
   // Composed as local/platform.ts composes it: idempotency on, no Lambda observability.
   const handler = makeFeaturesHandler(deps, makeObservability('features-bench'), {
@@ -120,7 +120,7 @@ try {
         actor,
       );
     }
-    const now = Date.now();
+    const now = systemClock.now().getTime();
     // Parsed from JSON, as the handler's records are (objects built key by key are slower to copy).
     const batches: Record<string, unknown>[][] = JSON.parse(
       JSON.stringify(
@@ -210,6 +210,7 @@ try {
 
   // --- Online reads ----------------------------------------------------------------------------
   const server = await startLocalHttpServer({
+    clock: systemClock,
     host: '127.0.0.1',
     port: 0,
     capabilities: [{ name: 'features', routes: featureRoutes, handler }],

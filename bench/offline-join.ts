@@ -12,13 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, listValue } from '@duckdb/node-api';
-import type { FeatureGroupVersion } from '../lambdas/features/definitions';
 import { DuckDbTrainingSetEngine } from '../lambdas/features/offline/duckdb-engine';
 import { FileOfflineSink } from '../lambdas/features/offline/file-sink';
 import { createTrainingSet, type TrainingSetDeps, trainingSetKeys } from '../lambdas/features/training-sets';
 import { FileObjectStore } from '../lambdas/shared/adapters/embedded/file-object-store';
 import { sortableIdGenerator } from '../lambdas/shared/ids';
 import { systemClock } from '../lambdas/shared/ports/clock';
+import type { FeatureGroupVersion } from '../lambdas/shared/ports/feature-group-version';
 import type { TrainingSetPlan } from '../lambdas/shared/ports/training-set-engine';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
@@ -64,7 +64,7 @@ const time = async (run: () => Promise<unknown>) => {
 
 const home = process.env.BENCH_KEEP ?? mkdtempSync(join(tmpdir(), 'bench-offline-join-'));
 try {
-  const objects = new FileObjectStore({ root: join(home, 'objects') });
+  const objects = new FileObjectStore({ root: join(home, 'objects'), clock: systemClock });
   const engine = new DuckDbTrainingSetEngine({ root: home, objects });
   const deps: TrainingSetDeps = {
     objects,

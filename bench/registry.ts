@@ -190,9 +190,9 @@ try {
     status: 'PendingApproval',
     ...artifact(version),
     aliases: [],
-    createdAt: new Date().toISOString(),
+    createdAt: systemClock.now().toISOString(),
     createdBy: 'bench',
-    updatedAt: new Date().toISOString(),
+    updatedAt: systemClock.now().toISOString(),
   });
   insert.run('model#floor4', '#model', JSON.stringify({ name: 'floor4', latestVersion: 0 }));
   const sameWrites = bare.transaction((version: number) => {
@@ -202,12 +202,12 @@ try {
     insert.run('model#floor4#status#PendingApproval', padded, JSON.stringify({ version }));
     insert.run(
       'model#floor4#history',
-      `${Date.now()}-${version}`,
+      `${systemClock.now().getTime()}-${version}`,
       JSON.stringify({ kind: 'version-registered', version }),
     );
   });
 
-  const store = new SqliteMetadataStore({ path: join(work, 'metadata.sqlite') });
+  const store = new SqliteMetadataStore({ path: join(work, 'metadata.sqlite'), clock: systemClock });
   // Events go to the local event bus, as on `npm start`: each one is also written to the store.
   const bus = new LocalEventBus({ store, clock: systemClock });
   const deps: RegistryDeps = registryDeps({ store, events: bus, clock: systemClock });
@@ -244,6 +244,7 @@ try {
     observability: makeObservability('noop-bench'),
   });
   const server = await startLocalHttpServer({
+    clock: systemClock,
     host: '127.0.0.1',
     port: 0,
     capabilities: [

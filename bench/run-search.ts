@@ -18,7 +18,7 @@ import { ScanRunSearchIndex } from '../lambdas/shared/adapters/scan-run-search-i
 import type { HttpEvent } from '../lambdas/shared/http/handler';
 import { sortableIdGenerator } from '../lambdas/shared/ids';
 import { makeObservability } from '../lambdas/shared/observability';
-import type { Clock } from '../lambdas/shared/ports/clock';
+import { systemClock } from '../lambdas/shared/ports/clock';
 import type { MetadataStore, WriteOp } from '../lambdas/shared/ports/metadata-store';
 import { type RunRecord, type RunStatus, runRecordToJson } from '../lambdas/shared/ports/run-search-index';
 
@@ -53,10 +53,10 @@ const STATUSES: readonly RunStatus[] = [
 ];
 
 const home = mkdtempSync(join(tmpdir(), 'mlops-run-search-'));
-const store = new SqliteMetadataStore({ path: join(home, 'metadata.sqlite') });
+const store = new SqliteMetadataStore({ path: join(home, 'metadata.sqlite'), clock: systemClock });
 const searchIndex = new SqliteRunSearchIndex({ database: store.database });
 const base = Date.UTC(2026, 0, 1);
-const clock: Clock = { now: () => new Date() };
+const clock = systemClock;
 const deps = { store, searchIndex, clock, newId: sortableIdGenerator(clock) };
 const ctx = experimentsContext(deps);
 

@@ -39,7 +39,7 @@ export const toApiGatewayEvent = (
   url: URL,
   body: Buffer,
   route: MatchedRoute,
-  now: Date = new Date(),
+  now: Date,
 ): HttpEvent => {
   const headers = headersOf(request);
   // URLSearchParams is built lazily and costs more than the rest of the event: only when there is a query.
@@ -80,7 +80,9 @@ export const toApiGatewayEvent = (
 
 /** A Lambda context for an in-process invocation. */
 export const localLambdaContext = (functionName: string, timeoutMs = 30_000): Context => {
-  const deadline = Date.now() + timeoutMs;
+  // A duration, so the monotonic clock: the remaining time must not jump when the wall clock (or a
+  // test's clock) does.
+  const deadline = performance.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -90,7 +92,7 @@ export const localLambdaContext = (functionName: string, timeoutMs = 30_000): Co
     awsRequestId: randomUUID(),
     logGroupName: `/local/${functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, Math.round(deadline - performance.now())),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

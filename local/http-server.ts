@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { HttpHandler } from '../lambdas/shared/http/handler';
 import type { RouteTable } from '../lambdas/shared/http/route';
+import type { Clock } from '../lambdas/shared/ports/clock';
 import { localLambdaContext, toApiGatewayEvent } from './api-gateway-event';
 import { Router } from './router';
 
@@ -21,6 +22,8 @@ export interface LocalHttpServerOptions {
   readonly capabilities: readonly ServedCapability[];
   /** Name of the capability that answers unmatched requests (API Gateway's `$default` route). */
   readonly defaultCapability: string;
+  /** Stamps each event's request time, as API Gateway does. */
+  readonly clock: Clock;
 }
 
 export interface RunningServer {
@@ -70,7 +73,7 @@ export const startLocalHttpServer = async (options: LocalHttpServerOptions): Pro
       const method = request.method ?? 'GET';
       const match = router.match(method, url.pathname) ?? { routeKey: '$default', target: fallback };
       const body = await readBody(request);
-      const event = toApiGatewayEvent(request, url, body, match);
+      const event = toApiGatewayEvent(request, url, body, match, options.clock.now());
       const result = await match.target.handler(
         event,
         localLambdaContext(`mlops-local-${match.target.name}`),

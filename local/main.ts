@@ -10,9 +10,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { loadLocalConfig } = await import('./config');
 const { parseWebhookUrls } = await import('./notifications/webhook-urls');
 const { startLocalPlatform } = await import('./platform');
+const { systemClock } = await import('../lambdas/shared/ports/clock');
 
 const config = loadLocalConfig(process.env, parseWebhookUrls);
-const platform = await startLocalPlatform(config);
+const platform = await startLocalPlatform(config, systemClock);
 console.log(`MLOps platform (local) listening on ${platform.url}`);
 console.log(`  data: ${platform.home}   API description: ${platform.url}/openapi.json   stop: Ctrl-C`);
 

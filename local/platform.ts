@@ -26,7 +26,7 @@ import {
   sendNotification,
 } from '../lambdas/platform/notifications';
 import { makeRegistryHandler, registryDeps } from '../lambdas/registry/app';
-import { versionKey } from '../lambdas/registry/keys';
+import { versionExists } from '../lambdas/registry/public';
 import { FileObjectStore } from '../lambdas/shared/adapters/embedded/file-object-store';
 import { SqliteMetadataStore } from '../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import { SqliteRunSearchIndex } from '../lambdas/shared/adapters/embedded/sqlite-run-search-index';
@@ -34,7 +34,7 @@ import { inProcessScheduleRules } from '../lambdas/shared/adapters/in-process-sc
 import type { HttpHandler } from '../lambdas/shared/http/handler';
 import { sortableIdGenerator } from '../lambdas/shared/ids';
 import { makeObservability } from '../lambdas/shared/observability';
-import { type Clock, systemClock } from '../lambdas/shared/ports/clock';
+import type { Clock } from '../lambdas/shared/ports/clock';
 import type { Notification } from '../lambdas/shared/ports/notification-publisher';
 import type { LocalConfig } from './config';
 import { LocalEventBus } from './events/local-event-bus';
@@ -48,6 +48,8 @@ import { LocalScheduler } from './scheduler/scheduler';
 export interface LocalPlatform {
   readonly url: string;
   readonly home: string;
+  /** The one time source everything in this platform reads. */
+  readonly clock: Clock;
   readonly store: SqliteMetadataStore;
   readonly objects: FileObjectStore;
   readonly scheduler: LocalScheduler;
@@ -65,22 +67,16 @@ export interface LocalPlatform {
  * The composition root of the local platform: embedded adapters (SQLite, files under MLOPS_HOME,
  * webhooks, an in-process scheduler) wired into the same handler factories the Lambda functions use.
  */
-export const startLocalPlatform = async (
-  config: LocalConfig,
-  clock: Clock = systemClock,
-): Promise<LocalPlatform> => {
+export const startLocalPlatform = async (config: LocalConfig, clock: Clock): Promise<LocalPlatform> => {
   mkdirSync(config.home, { recursive: true });
-  // The store follows the platform clock, so TTLs (outbox, idempotency records) agree with it.
-  const store = new SqliteMetadataStore({
-    path: join(config.home, 'metadata.sqlite'),
-    now: () => clock.now().getTime(),
-  });
-  const objects = new FileObjectStore({ root: join(config.home, 'objects') });
+  // One clock for everything below: stores' expiry, schedules, events, executions and the edge agree.
+  const store = new SqliteMetadataStore({ path: join(config.home, 'metadata.sqlite'), clock });
+  const objects = new FileObjectStore({ root: join(config.home, 'objects'), clock });
   const publisher = new WebhookNotificationPublisher({
     urls: [...config.webhookUrls],
     onDeliveryFailure: (url, error) => console.warn(`webhook ${url} failed: ${String(error)}`),
   });
-  const scheduler = new LocalScheduler({});
+  const scheduler = new LocalScheduler({ clock });
   const notifications = notificationDeps({ store, publisher, clock });
   const events = new LocalEventBus({
     store,
@@ -103,8 +99,7 @@ export const startLocalPlatform = async (
     searchIndex: new SqliteRunSearchIndex({ database: store.database }),
     clock,
     newId: sortableIdGenerator(clock),
-    modelVersionExists: async (model: string, version: number) =>
-      (await store.get(versionKey(model, version))) !== undefined,
+    modelVersionExists: (model: string, version: number) => versionExists(store, model, version),
   };
   // The training pipeline: the shared ASL file on the local Step Functions runner.
   const workflows = makeLocalWorkflowEngine(
@@ -176,6 +171,7 @@ export const startLocalPlatform = async (
       port: config.port,
       capabilities: served,
       defaultCapability: DEFAULT_ROUTE_CAPABILITY,
+      clock,
     });
   } catch (error) {
     store.close();
@@ -189,6 +185,7 @@ export const startLocalPlatform = async (
   return {
     url: running.url,
     home: config.home,
+    clock,
     store,
     objects,
     scheduler,

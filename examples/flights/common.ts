@@ -4,12 +4,14 @@
 // The classifier trained on them is in delay-model.ts; the month-by-month drift readers in months.ts.
 //
 // The file's times are local departure times without a zone; these examples read them as UTC.
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { FileObjectStore } from '../../lambdas/shared/adapters/embedded/file-object-store';
+import { systemClock } from '../../lambdas/shared/ports/clock';
 import type { ObjectStore } from '../../lambdas/shared/ports/object-store';
 import { loadLocalConfig } from '../../local/config';
 import { parseWebhookUrls } from '../../local/notifications/webhook-urls';
@@ -79,6 +81,7 @@ export const openPlatform = async (api: string | undefined, actor?: string): Pro
   const work = mkdtempSync(join(tmpdir(), 'mlops-flights-'));
   const local = await startLocalPlatform(
     loadLocalConfig({ MLOPS_PORT: '0', MLOPS_HOME: work }, parseWebhookUrls),
+    systemClock,
   );
   return {
     api: apiAt(local.url, actor),
@@ -96,7 +99,8 @@ export const openPlatform = async (api: string | undefined, actor?: string): Pro
  * this needs the platform in this process or the MLOPS_HOME folder of a local server.
  */
 export const objectStoreOf = (platform: ExamplePlatform, home?: string): ObjectStore | undefined =>
-  platform.local?.objects ?? (home ? new FileObjectStore({ root: join(home, 'objects') }) : undefined);
+  platform.local?.objects ??
+  (home ? new FileObjectStore({ root: join(home, 'objects'), clock: systemClock }) : undefined);
 
 /** Puts rows as JSON lines under `key`; returns the URI a request names them by. */
 export const putJsonLines = async (

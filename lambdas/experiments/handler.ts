@@ -1,4 +1,4 @@
-import { versionKey } from '../registry/keys';
+import { versionExists } from '../registry/public';
 import { DynamoDbMetadataStore } from '../shared/adapters/aws/dynamodb-metadata-store';
 import { ScanRunSearchIndex } from '../shared/adapters/scan-run-search-index';
 import { loadLambdaConfig } from '../shared/config';
@@ -9,7 +9,7 @@ import { makeExperimentsHandler } from './app';
 
 // Lambda composition root: config parsed once at cold start, AWS adapters chosen here and nowhere else.
 const config = loadLambdaConfig(process.env);
-const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName });
+const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName, clock: systemClock });
 
 export const handler = makeExperimentsHandler(
   {
@@ -18,8 +18,8 @@ export const handler = makeExperimentsHandler(
     searchIndex: new ScanRunSearchIndex({ store }),
     clock: systemClock,
     newId: sortableIdGenerator(systemClock),
-    // Runs link only to versions the registry holds (same table, the registry's own key layout).
-    modelVersionExists: async (model, version) => (await store.get(versionKey(model, version))) !== undefined,
+    // Runs link only to versions the registry holds (same table, through the registry's public module).
+    modelVersionExists: (model, version) => versionExists(store, model, version),
   },
   makeObservability(config.serviceName),
   { idempotency: { store, clock: systemClock } },

@@ -14,7 +14,8 @@
  * `"breaking": true` allows breaking differences; it does not force a new storage when there are none
  * (an additive change stays additive), nor a new version when the body is identical.
  */
-import type { FeatureGroupBody, FeatureSpec } from './definitions';
+import type { FeatureSpec } from '../shared/ports/feature-group-version';
+import type { FeatureGroupBody } from './definitions';
 
 /** A definition as compared and stored: the body without `breaking`, optional parts omitted when absent. */
 export interface GroupDefinition {

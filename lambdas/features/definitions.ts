@@ -1,12 +1,16 @@
 import * as z from 'zod';
+import type {
+  FeatureSpec as StoredFeatureSpec,
+  FeatureType as StoredFeatureType,
+} from '../shared/ports/feature-group-version';
 
 /**
- * The shape of a feature group definition, shared by every part of the feature store (definitions,
- * online store, offline store, training sets). Versioning rules live in the definitions module.
+ * The schema of a feature group definition; what it validates into is the stored shape of
+ * shared/ports/feature-group-version.ts (`satisfies` keeps the two in step). Versioning rules live in
+ * the definitions module.
  */
 
-export const FeatureType = z.enum(['float', 'int', 'string', 'bool']);
-export type FeatureType = z.infer<typeof FeatureType>;
+export const FeatureType = z.enum(['float', 'int', 'string', 'bool']) satisfies z.ZodType<StoredFeatureType>;
 
 const Identifier = z
   .string()
@@ -27,8 +31,7 @@ export const FeatureSpec = z.strictObject({
     .max(1000)
     .optional(),
   description: z.string().max(4000).optional(),
-});
-export type FeatureSpec = z.output<typeof FeatureSpec>;
+}) satisfies z.ZodType<StoredFeatureSpec>;
 
 export const FeatureGroupBody = z.strictObject({
   name: FeatureGroupName,
@@ -49,21 +52,6 @@ export const FeatureGroupBody = z.strictObject({
   breaking: z.boolean().optional(),
 });
 export type FeatureGroupBody = z.output<typeof FeatureGroupBody>;
-
-/** One immutable version of a feature group, as stored and as every other module reads it. */
-export interface FeatureGroupVersion {
-  readonly name: string;
-  readonly version: number;
-  readonly description: string;
-  readonly owner: string;
-  readonly entityKeys: readonly string[];
-  readonly eventTimeField: string;
-  readonly features: readonly FeatureSpec[];
-  readonly ttlSeconds?: number;
-  readonly tags?: Readonly<Record<string, string>>;
-  readonly createdAt: string;
-  readonly createdBy: string;
-}
 
 /** Column name of a feature in training sets: `group__feature`. */
 export const trainingColumnOf = (group: string, feature: string): string => `${group}__${feature}`;

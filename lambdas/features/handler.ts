@@ -16,9 +16,9 @@ if (!config.offlineDatabase || !config.athenaWorkGroup) {
     'Invalid Lambda environment — OFFLINE_DATABASE and ATHENA_WORKGROUP are required by features',
   );
 }
-const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName });
+const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName, clock: systemClock });
 // No key prefix: the function's grants cover s3://bucket/offline/* and training-sets/* exactly.
-const objects = new S3ObjectStore({ bucketName: config.artifactBucketName });
+const objects = new S3ObjectStore({ bucketName: config.artifactBucketName, clock: systemClock });
 
 export const handler = makeFeaturesHandler(
   featuresDeps({

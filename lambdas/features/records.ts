@@ -2,7 +2,7 @@
  * Validation of ingested records against one feature group version: every problem of a record is
  * reported (field and reason), so that a quarantined record says all that is wrong with it at once.
  */
-import type { FeatureSpec } from './definitions';
+import type { FeatureSpec } from '../shared/ports/feature-group-version';
 import { entityIdOf } from './keys';
 import { rowLayoutOf, type StoredGroupVersion } from './stored';
 

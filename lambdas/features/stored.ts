@@ -1,6 +1,7 @@
 /** What the feature store keeps in each item's `data`. */
+
+import type { FeatureGroupVersion } from '../shared/ports/feature-group-version';
 import type { JsonObject, RecencyOrder } from '../shared/ports/metadata-store';
-import type { FeatureGroupVersion } from './definitions';
 
 /** A group version as stored: the shared shape plus how it relates to the version before. */
 export interface StoredGroupVersion extends FeatureGroupVersion {

@@ -11,9 +11,10 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import type { Clock } from '../shared/ports/clock';
+import type { FeatureGroupVersion, FeatureType } from '../shared/ports/feature-group-version';
 import type { ObjectStore } from '../shared/ports/object-store';
 import type { TrainingSetCell, TrainingSetEngine } from '../shared/ports/training-set-engine';
-import { type FeatureGroupVersion, type FeatureType, trainingColumnOf } from './definitions';
+import { trainingColumnOf } from './definitions';
 import type { OfflineColumn } from './offline/layout';
 import { keyTextOf } from './offline/layout';
 import { decodeParquet, encodeParquet, encodeParquetColumns } from './offline/parquet';

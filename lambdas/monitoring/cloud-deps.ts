@@ -15,10 +15,10 @@ export const cloudMonitoringDeps = (
   config: LambdaConfig,
   own: Pick<MonitoringDeps, 'schedules'> & Partial<Pick<MonitoringDeps, 'onReport' | 'onPublishFailure'>>,
 ): MonitoringDeps => {
-  const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName });
+  const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName, clock: systemClock });
   return monitoringDeps({
     store,
-    objects: new S3ObjectStore({ bucketName: config.artifactBucketName }),
+    objects: new S3ObjectStore({ bucketName: config.artifactBucketName, clock: systemClock }),
     clock: systemClock,
     events: new EventBridgeEventPublisher({ eventBusName: config.eventBusName }),
     notifications: notificationDeps({

@@ -3,7 +3,7 @@
  * weeks later), keyed by the inference id serving wrote into the capture. A later label for the same
  * id replaces the earlier one (a correction). Runs join them to their window's predictions.
  */
-import { modelKey } from '../registry/keys';
+import { modelExists } from '../registry/public';
 import { NotFoundError } from '../shared/errors';
 import { MAX_BATCH_GET_KEYS, MAX_TRANSACTION_OPS, type MetadataStore } from '../shared/ports/metadata-store';
 import type { MonitoringDeps } from './deps';
@@ -28,7 +28,7 @@ export const putLabels = async (
   model: string,
   input: LabelsInput,
 ): Promise<{ model: string; accepted: number }> => {
-  if (!(await deps.store.get(modelKey(model)))) throw new NotFoundError(`Model ${model} does not exist.`);
+  if (!(await modelExists(deps.store, model))) throw new NotFoundError(`Model ${model} does not exist.`);
   const now = deps.clock.now();
   const expiresAt = Math.floor(now.getTime() / 1000) + LABEL_RETENTION_SECONDS;
   // The last label of an id in one request wins, as a later request's would; DynamoDB refuses a

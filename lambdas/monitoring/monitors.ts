@@ -3,7 +3,7 @@
  * thresholds, and whom to tell. The schedule is put before the monitor is stored, so a schedule the
  * scheduler refuses stores nothing; a monitor is deleted before its schedule, so no run finds it gone.
  */
-import { modelKey } from '../registry/keys';
+import { modelExists } from '../registry/public';
 import { ConditionFailedError, NotFoundError } from '../shared/errors';
 import { withOptimisticRetry } from '../shared/optimistic-retry';
 import type { Item } from '../shared/ports/metadata-store';
@@ -22,7 +22,10 @@ export const createMonitor = async (
   input: CreateMonitorInput,
   actor: string,
 ): Promise<MonitorRecord> => {
-  const [model, existing] = await deps.store.batchGet([modelKey(input.model), monitorKey(input.name)]);
+  const [model, existing] = await Promise.all([
+    modelExists(deps.store, input.model),
+    deps.store.get(monitorKey(input.name)),
+  ]);
   if (!model) throw new NotFoundError(`Model ${input.model} does not exist.`);
   if (existing) throw new MonitorExistsError(input.name);
   const now = deps.clock.now().toISOString();

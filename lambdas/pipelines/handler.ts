@@ -22,11 +22,11 @@ if (!config.trainingPipelineArn || !config.pipelineRulePrefix) {
 // A model's schedule rule targets this very function, whose ARN only an invocation tells (an
 // environment variable holding it would make the function depend on itself in CloudFormation).
 let ownArn = '';
-const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName });
+const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName, clock: systemClock });
 
 const deps: PipelinesDeps = {
   store,
-  objects: new S3ObjectStore({ bucketName: config.artifactBucketName }),
+  objects: new S3ObjectStore({ bucketName: config.artifactBucketName, clock: systemClock }),
   engine: new StepFunctionsWorkflowEngine({
     stateMachines: { 'training-pipeline': config.trainingPipelineArn },
   }),

@@ -9,7 +9,7 @@ import { notificationDeps } from './notifications';
 
 // Lambda composition root: config parsed once at cold start, AWS adapters chosen here and nowhere else.
 const config = loadLambdaConfig(process.env);
-const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName });
+const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName, clock: systemClock });
 
 export const handler = makePlatformHandler(
   {

@@ -1,6 +1,7 @@
+import { publishAfterCommit } from '../shared/events/publish-after-commit';
 import type { WriteOp } from '../shared/ports/metadata-store';
 import type { RegistryDeps } from './deps';
-import { publishAfterCommit, registryEvent, withOptimisticRetry } from './deps';
+import { registryEvent, withOptimisticRetry } from './deps';
 import {
   AliasNotFoundError,
   AliasTargetError,

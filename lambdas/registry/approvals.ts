@@ -1,5 +1,6 @@
+import { publishAfterCommit } from '../shared/events/publish-after-commit';
 import type { RegistryDeps } from './deps';
-import { publishAfterCommit, registryEvent, withOptimisticRetry } from './deps';
+import { registryEvent, withOptimisticRetry } from './deps';
 import { AliasInUseError, ModelNotFoundError, ModelVersionNotFoundError, VersionStatusError } from './errors';
 import { modelKey, statusIndexKey, versionKey } from './keys';
 import { assertApprover } from './models';

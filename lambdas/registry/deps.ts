@@ -1,27 +1,16 @@
+import type { AfterCommitDeps } from '../shared/events/publish-after-commit';
 import { sortableIdGenerator } from '../shared/ids';
 import { DEFAULT_RETRY, type RetryPolicy } from '../shared/optimistic-retry';
-import type { Clock } from '../shared/ports/clock';
-import type { EventPublisher, PlatformEvent } from '../shared/ports/event-publisher';
-import type { JsonObject, MetadataStore } from '../shared/ports/metadata-store';
-import { PENDING_EVENTS_PK } from './keys';
+import type { PlatformEvent } from '../shared/ports/event-publisher';
+import type { JsonObject } from '../shared/ports/metadata-store';
 
 export { DEFAULT_RETRY, type RetryPolicy, withOptimisticRetry } from '../shared/optimistic-retry';
 
-export interface RegistryDeps {
-  readonly store: MetadataStore;
-  readonly events: EventPublisher;
-  readonly clock: Clock;
-  /** Time-sortable ids (ULIDs) for audit and alias-history entries. */
+/** What the registry needs: the after-commit outbox's deps (store, bus, clock, publish hooks) and retries. */
+export interface RegistryDeps extends AfterCommitDeps {
+  /** Time-sortable ids (ULIDs) for audit and alias-history entries, and for pending events. */
   readonly newId: (atMs?: number) => string;
   readonly retry: RetryPolicy;
-  /**
-   * Longest the caller waits for the bus after a commit before keeping the events as pending. It keeps
-   * a hung bus from holding the response until the function times out, which would leave the
-   * Idempotency-Key claim unfinished and let a retry repeat the change. @default 2000
-   */
-  readonly publishTimeoutMs?: number;
-  /** Told when events could not be published after a commit (they are kept as pending instead). */
-  readonly onPublishFailure?: (error: unknown, events: readonly PlatformEvent[]) => void;
 }
 
 /** Registry deps with a ULID generator on the given clock and the default retry policy. */
@@ -29,48 +18,6 @@ export const registryDeps = (
   deps: Pick<RegistryDeps, 'store' | 'events' | 'clock'> &
     Partial<Pick<RegistryDeps, 'retry' | 'onPublishFailure'>>,
 ): RegistryDeps => ({ retry: DEFAULT_RETRY, ...deps, newId: sortableIdGenerator(deps.clock) });
-
-/**
- * Publishes events of a change that has committed. A failure must not turn into an error response:
- * the change is stored, and a client that retried a "failed" registration would register twice. The
- * events are kept instead under `events#pending` (one item per failed publish, never expiring) for a
- * relay to send later; if even that write fails, `onPublishFailure` is the last record.
- */
-export const publishAfterCommit = async (
-  deps: RegistryDeps,
-  events: readonly PlatformEvent[],
-): Promise<void> => {
-  if (events.length === 0) return;
-  const timeoutMs = deps.publishTimeoutMs ?? 2_000;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`The event bus did not answer within ${timeoutMs} ms.`)),
-      timeoutMs,
-    );
-  });
-  try {
-    await Promise.race([deps.events.publish(events), deadline]);
-  } catch (error) {
-    deps.onPublishFailure?.(error, events);
-    try {
-      await deps.store.put({
-        pk: PENDING_EVENTS_PK,
-        sk: deps.newId(),
-        data: {
-          events: events.map((event) => ({ ...event, time: event.time ?? deps.clock.now().toISOString() })),
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-          recordedAt: deps.clock.now().toISOString(),
-        } as unknown as JsonObject,
-        condition: { rev: 0 },
-      });
-    } catch (recordError) {
-      deps.onPublishFailure?.(recordError, events);
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-};
 
 export const REGISTRY_EVENT_SOURCE = 'mlops.registry';
 

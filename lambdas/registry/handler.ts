@@ -8,7 +8,7 @@ import { registryDeps } from './deps';
 
 // Lambda composition root: config parsed once at cold start, AWS adapters chosen here and nowhere else.
 const config = loadLambdaConfig(process.env);
-const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName });
+const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName, clock: systemClock });
 
 export const handler = makeRegistryHandler(
   registryDeps({

@@ -1,6 +1,6 @@
 /**
- * Where the registry keeps its items in the single metadata table. Other capabilities (deployments
- * write audit entries; events relay pending events) rely on these keys, so they live in one place.
+ * Where the registry keeps its items in the single metadata table. For the registry alone: other
+ * capabilities call its public module (public.ts) or its record helpers (records.ts `auditOp`).
  *
  * | item                  | pk                                  | sk                      |
  * | --------------------- | ----------------------------------- | ----------------------- |
@@ -11,7 +11,6 @@
  * | alias                 | model#{name}                        | alias#{alias}           |
  * | alias history         | model#{name}#alias#{alias}          | {ULID}                  |
  * | audit trail           | model#{name}#history                | {ULID}                  |
- * | events not published  | events#pending                      | {ULID}                  |
  */
 import { encodeTime, incrementBase32 } from 'ulid';
 import type { ItemKey } from '../shared/ports/metadata-store';
@@ -28,7 +27,6 @@ export const MODEL_SK = '#model';
 export const VERSION_PREFIX = 'version#';
 export const ALIAS_PREFIX = 'alias#';
 export const MODELS_PK = 'models';
-export const PENDING_EVENTS_PK = 'events#pending';
 
 export const modelKey = (name: string): ItemKey => ({ pk: modelPk(name), sk: MODEL_SK });
 export const modelIndexKey = (name: string): ItemKey => ({ pk: MODELS_PK, sk: name });

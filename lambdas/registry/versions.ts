@@ -1,6 +1,7 @@
 import { ConflictError, ValidationError } from '../shared/errors';
+import { publishAfterCommit } from '../shared/events/publish-after-commit';
 import type { RegistryDeps } from './deps';
-import { publishAfterCommit, registryEvent, withOptimisticRetry } from './deps';
+import { registryEvent, withOptimisticRetry } from './deps';
 import { ModelVersionNotFoundError } from './errors';
 import { modelKey, statusIndexKey, statusIndexPk, VERSION_PREFIX, versionKey, versionsPk } from './keys';
 import { loadModel, type PageRequest } from './models';

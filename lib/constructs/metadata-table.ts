@@ -3,8 +3,8 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-// The key schema comes from the adapter that reads and writes the table, so the two cannot drift apart.
-import { METADATA_TABLE_KEYS } from '../../lambdas/shared/adapters/aws/dynamodb-metadata-store';
+// The key schema the AWS metadata store expects, so the two cannot drift apart.
+import { METADATA_TABLE_KEYS } from '../../lambdas/shared/table-layout';
 import { acknowledgeWildcards } from '../nag';
 
 export interface MetadataTableProps {

@@ -10,7 +10,7 @@
  */
 import { toEventEntry } from '../../lambdas/shared/adapters/event-checks';
 import { sortableIdGenerator } from '../../lambdas/shared/ids';
-import { type Clock, systemClock } from '../../lambdas/shared/ports/clock';
+import type { Clock } from '../../lambdas/shared/ports/clock';
 import type { EventPublisher, PlatformEvent } from '../../lambdas/shared/ports/event-publisher';
 import {
   type JsonObject,
@@ -47,8 +47,8 @@ export interface SubscriberFailure {
 
 export interface LocalEventBusOptions {
   readonly store: MetadataStore;
-  /** @default systemClock */
-  readonly clock?: Clock;
+  /** Stamps events and their outbox expiry: the composition root's one time source. */
+  readonly clock: Clock;
   /** How long the history keeps an event. @default 90 days */
   readonly retentionSeconds?: number;
   /** @default a warning on the console */
@@ -77,7 +77,7 @@ export class LocalEventBus implements EventPublisher {
 
   constructor(options: LocalEventBusOptions) {
     this.#store = options.store;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock;
     this.#retentionSeconds = options.retentionSeconds ?? RETENTION_SECONDS;
     this.#onFailure =
       options.onSubscriberFailure ??

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
 import { ConflictError, NotFoundError, ValidationError } from '../../lambdas/shared/errors';
-import { type Clock, systemClock } from '../../lambdas/shared/ports/clock';
+import type { Clock } from '../../lambdas/shared/ports/clock';
 import { nextFireTime, parseScheduleExpression, type ScheduleExpression } from './schedule-expression';
 
 export type { ScheduledEvent };
@@ -36,8 +36,8 @@ export interface SchedulerLogger {
 }
 
 export interface LocalSchedulerOptions {
-  /** @default systemClock */
-  readonly clock?: Clock;
+  /** The composition root's one time source: fire times are computed from it. */
+  readonly clock: Clock;
   /** @default the global setTimeout / clearTimeout */
   readonly timers?: TimerFunctions;
   /** @default 'us-east-1' */
@@ -86,8 +86,8 @@ export class LocalScheduler {
   readonly #inFlight = new Set<Promise<void>>();
   #running = false;
 
-  constructor(options: LocalSchedulerOptions = {}) {
-    this.#clock = options.clock ?? systemClock;
+  constructor(options: LocalSchedulerOptions) {
+    this.#clock = options.clock;
     this.#timers = options.timers ?? defaultTimers;
     this.#region = options.region ?? 'us-east-1';
     this.#account = options.accountId ?? '000000000000';

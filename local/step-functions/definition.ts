@@ -91,13 +91,15 @@ export interface LocalRunAdaptation {
  * - retry pauses scaled down, keeping their backoff shape (the library's own override is one flat
  *   number per state, which would hide the backoff a definition asks for);
  * - Task states without a timeout get one, because the library defaults to 60 s where AWS waits
- *   99,999,999 s: an in-process training step would time out locally and not in the cloud.
+ *   99,999,999 s: an in-process training step would time out locally and not in the cloud;
+ * - `$$.Execution.StartTime` reads `$$.Execution.ClockStartTime`, which the runner stamps from its
+ *   Clock: the library overwrites StartTime with the wall clock, a second time source.
  */
 export function adaptForLocalRun(
   definition: StateMachineDefinition,
   adaptation: LocalRunAdaptation,
 ): StateMachineDefinition {
-  const copy = structuredClone(definition);
+  const copy = readStartTimeFromClock(structuredClone(definition));
   for (const { state } of listStates(copy)) {
     if (Array.isArray(state.Retry)) {
       state.Retry = state.Retry.map((retrier: StateObject) => ({
@@ -120,3 +122,20 @@ export function adaptForLocalRun(
   }
   return copy;
 }
+
+/** The context field the runner fills from its Clock; see adaptForLocalRun. */
+export const CLOCK_START_TIME = 'ClockStartTime';
+
+/** Rewrites every path that reads `$$.Execution.StartTime` (keys ending in `.$`) to CLOCK_START_TIME. */
+const readStartTimeFromClock = <T>(value: T): T => {
+  if (Array.isArray(value)) return value.map(readStartTimeFromClock) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    out[key] =
+      key.endsWith('.$') && typeof inner === 'string'
+        ? inner.replaceAll('$$.Execution.StartTime', `$$$$.Execution.${CLOCK_START_TIME}`)
+        : readStartTimeFromClock(inner);
+  }
+  return out as T;
+};

@@ -14,8 +14,8 @@ import {
   StateMachine,
 } from 'aws-local-stepfunctions';
 import { ValidationError } from '../../lambdas/shared/errors';
-import { type Clock, systemClock } from '../../lambdas/shared/ports/clock';
-import { adaptForLocalRun, listStates, type StateMachineDefinition } from './definition';
+import type { Clock } from '../../lambdas/shared/ports/clock';
+import { adaptForLocalRun, CLOCK_START_TIME, listStates, type StateMachineDefinition } from './definition';
 import {
   ExecutionAlreadyExistsError,
   ExecutionDoesNotExistError,
@@ -48,8 +48,8 @@ export type ExecutionSummary = Omit<ExecutionDescription, 'input' | 'output' | '
 export interface LocalStepFunctionsOptions {
   /** Handlers by resource ARN after substitution; for `lambda:invoke`, by function ARN or name. */
   readonly taskHandlers: TaskHandlers;
-  /** @default systemClock */
-  readonly clock?: Clock;
+  /** Stamps executions and steps: the composition root's one time source. */
+  readonly clock: Clock;
   /** Milliseconds to wait in the named Wait states instead of what the definition says. */
   readonly waitTimeOverrides?: Readonly<Record<string, number>>;
   /** Milliseconds every retry waits, flat, overriding the scale below (tests pass 0). */
@@ -128,7 +128,7 @@ export class LocalStepFunctions {
       throw new RangeError('retryIntervalOverride must be a number of milliseconds >= 0');
     }
     this.#options = options;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock;
   }
 
   /** ARN the cloud would give a state machine of this name (region and account from the options). */
@@ -161,6 +161,7 @@ export class LocalStepFunctions {
       throw new ExecutionAlreadyExistsError(`execution ${executionArn} already exists`);
     }
     const prepared = this.#prepare(definition);
+    const startDate = this.#clock.now();
     const run = prepared.machine.run(JSON.parse(inputJson), {
       overrides: {
         taskResourceLocalHandlers: prepared.stateHandlers,
@@ -169,7 +170,12 @@ export class LocalStepFunctions {
       },
       // $$.Execution.Id / Name are how definitions pass a run id to their tasks.
       context: {
-        Execution: { Id: executionArn, Name: name, RedriveCount: 0 },
+        Execution: {
+          Id: executionArn,
+          Name: name,
+          RedriveCount: 0,
+          [CLOCK_START_TIME]: startDate.toISOString(),
+        },
         StateMachine: { Id: stateMachineArn, Name: stateMachineName },
       },
     });
@@ -178,7 +184,7 @@ export class LocalStepFunctions {
       stateMachineArn,
       name,
       inputJson,
-      startDate: this.#clock.now(),
+      startDate,
       steps: new StepTracker(this.#clock),
       abort: run.abort,
       status: 'RUNNING',

@@ -29,11 +29,7 @@ describe('features online store on DynamoDB (DynamoDB Local)', () => {
     const tableName = `features-${randomUUID()}`;
     await emulator.createMetadataTable(tableName);
     f = featuresFixture(
-      new DynamoDbMetadataStore({
-        tableName,
-        client: emulator.docClient,
-        now: () => Date.parse('2026-11-28T10:00:00Z'),
-      }),
+      (clock) => new DynamoDbMetadataStore({ tableName, client: emulator.docClient, clock }),
       {
         // DynamoDB Local is slow per transaction; the invariant is newest-wins, so the budget is wide.
         deps: { retry: { ...DEFAULT_RETRY, budgetMs: 60_000 } },

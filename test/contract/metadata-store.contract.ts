@@ -1,6 +1,6 @@
 /**
  * The one behaviour every MetadataStore adapter must show; each adapter's test file runs it.
- * Tests get a fresh, empty store and a manual clock (epoch ms) the store reads "now" from.
+ * Tests get a fresh, empty store and a manual clock the store reads "now" from.
  */
 
 import { afterEach, beforeEach, describe } from 'vitest';
@@ -13,7 +13,7 @@ import { describeQuery } from './metadata-store/query';
 import type { MetadataStoreFixture } from './metadata-store/shared';
 import { describeTransact } from './metadata-store/transact';
 
-export { createManualClock, type ManualClock, type MetadataStoreFixture } from './metadata-store/shared';
+export type { ManualClock, MetadataStoreFixture } from './metadata-store/shared';
 
 export const describeMetadataStoreContract = (name: string, makeStore: () => Promise<MetadataStoreFixture>) =>
   describe(`MetadataStore contract: ${name}`, () => {

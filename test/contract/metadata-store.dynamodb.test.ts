@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { DynamoDbMetadataStore } from '../../lambdas/shared/adapters/aws/dynamodb-metadata-store';
+import { manualClock } from '../support/clock';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../support/dynamodb-local';
-import { createManualClock, describeMetadataStoreContract } from './metadata-store.contract';
+import { describeMetadataStoreContract } from './metadata-store.contract';
 
 let emulator: DynamoDbLocal;
 
@@ -16,7 +17,7 @@ afterAll(async () => {
 describeMetadataStoreContract('DynamoDB (DynamoDB Local)', async () => {
   const tableName = `metadata-${randomUUID()}`;
   await emulator.createMetadataTable(tableName);
-  const clock = createManualClock();
-  const store = new DynamoDbMetadataStore({ tableName, client: emulator.docClient, now: clock.now });
+  const clock = manualClock();
+  const store = new DynamoDbMetadataStore({ tableName, client: emulator.docClient, clock });
   return { store, clock, dispose: async () => {} };
 });

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
-import { createManualClock, describeMetadataStoreContract } from './metadata-store.contract';
+import { manualClock } from '../support/clock';
+import { describeMetadataStoreContract } from './metadata-store.contract';
 
 describeMetadataStoreContract('SQLite (in memory)', async () => {
-  const clock = createManualClock();
-  const store = new SqliteMetadataStore({ path: ':memory:', now: clock.now });
+  const clock = manualClock();
+  const store = new SqliteMetadataStore({ path: ':memory:', clock });
   return { store, clock, dispose: async () => store.close() };
 });
 
@@ -17,11 +18,11 @@ describe('SqliteMetadataStore on a file', () => {
     const home = await mkdtemp(join(tmpdir(), 'sqlite-store-'));
     const path = join(home, 'nested', 'deeper', 'metadata.sqlite');
     try {
-      const first = new SqliteMetadataStore({ path });
+      const first = new SqliteMetadataStore({ path, clock: manualClock() });
       await first.put({ pk: 'p', sk: 's', data: { kept: true } });
       first.close();
 
-      const second = new SqliteMetadataStore({ path });
+      const second = new SqliteMetadataStore({ path, clock: manualClock() });
       const item = await second.get({ pk: 'p', sk: 's' });
       second.close();
 
@@ -42,7 +43,7 @@ describe('SqliteMetadataStore on a file', () => {
       old.prepare('INSERT INTO items VALUES (?, ?, 3, ?, NULL)').run('p', 's', '{"at":10,"text":"a"}');
       old.close();
 
-      const store = new SqliteMetadataStore({ path });
+      const store = new SqliteMetadataStore({ path, clock: manualClock() });
       const order = { number: 'at', tieBreak: 'text' };
       const written = [
         ...(await store.putIfNewer([{ pk: 'p', sk: 's', data: { at: 9, text: 'z' } }], order)),

@@ -6,12 +6,16 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lambdas/shared/errors';
+import type { Clock } from '../../lambdas/shared/ports/clock';
 import type { ListOptions, ObjectStore } from '../../lambdas/shared/ports/object-store';
+import { manualClock } from '../support/clock';
 
 export interface ObjectStoreFixture {
   readonly store: ObjectStore;
   /** Same adapter, but every I/O fails (missing folder, closed port). */
   readonly unreachable: ObjectStore;
+  /** The store's own clock, the one its lastModified comes from (not necessarily the process's). */
+  storeNow(): Promise<Date>;
   dispose(): Promise<void>;
 }
 
@@ -26,14 +30,19 @@ const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
   return outcome.fulfilled ? undefined : outcome.error;
 };
 
-export const describeObjectStoreContract = (name: string, makeStore: () => Promise<ObjectStoreFixture>) =>
+/** `makeStore` builds the adapter on `clock`, the composition root's one time source. */
+export const describeObjectStoreContract = (
+  name: string,
+  makeStore: (clock: Clock) => Promise<ObjectStoreFixture>,
+) =>
   describe(`ObjectStore contract: ${name}`, () => {
     let store: ObjectStore;
     let unreachable: ObjectStore;
+    let storeNow: () => Promise<Date>;
     let dispose: () => Promise<void>;
 
     beforeEach(async () => {
-      ({ store, unreachable, dispose } = await makeStore());
+      ({ store, unreachable, storeNow, dispose } = await makeStore(manualClock()));
     });
     afterEach(async () => {
       await dispose();
@@ -80,16 +89,19 @@ export const describeObjectStoreContract = (name: string, makeStore: () => Promi
 
     it('keeps content type and metadata, and head agrees with get', async () => {
       const options = { contentType: 'application/json', metadata: { 'model-id': 'm-1', stage: 'Prod 2' } };
-      const before = Date.now();
+      const before = (await storeNow()).getTime();
 
       const written = await store.put('models/m-1/model.json', '{"w":[1,2]}', options);
       const head = await store.head('models/m-1/model.json');
       const read = await store.get('models/m-1/model.json');
+      const after = (await storeNow()).getTime();
 
       expect(head).toMatchObject({ ...options, key: 'models/m-1/model.json', size: 11, etag: written.etag });
       expect(read).toMatchObject({ ...options, size: 11, etag: written.etag });
+      // Stamped by the store's own clock, in S3's whole seconds.
+      expect(read?.lastModified).toEqual(head?.lastModified);
       expect(head?.lastModified.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 1000);
-      expect(head?.lastModified.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+      expect(head?.lastModified.getTime()).toBeLessThanOrEqual(after + 1000);
     });
 
     it('defaults the content type to application/octet-stream and metadata to none', async () => {

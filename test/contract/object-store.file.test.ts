@@ -4,14 +4,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FileObjectStore } from '../../lambdas/shared/adapters/embedded/file-object-store';
+import { manualClock } from '../support/clock';
 import { describeObjectStoreContract } from './object-store.contract';
 
-describeObjectStoreContract('files', async () => {
+describeObjectStoreContract('files', async (clock) => {
   const root = await mkdtemp(join(tmpdir(), 'file-object-store-'));
   return {
-    store: new FileObjectStore({ root: join(root, 'objects') }),
+    store: new FileObjectStore({ root: join(root, 'objects'), clock }),
     // A path below a regular file: every file system call fails with ENOTDIR.
-    unreachable: new FileObjectStore({ root: join(fileURLToPath(import.meta.url), 'objects') }),
+    unreachable: new FileObjectStore({ root: join(fileURLToPath(import.meta.url), 'objects'), clock }),
+    storeNow: async () => clock.now(),
     dispose: () => rm(root, { recursive: true, force: true }),
   };
 });
@@ -20,7 +22,7 @@ describe('FileObjectStore', () => {
   const withStore = async (run: (store: FileObjectStore) => Promise<void>) => {
     const root = await mkdtemp(join(tmpdir(), 'file-object-store-'));
     try {
-      await run(new FileObjectStore({ root }));
+      await run(new FileObjectStore({ root, clock: manualClock() }));
     } finally {
       await rm(root, { recursive: true, force: true });
     }

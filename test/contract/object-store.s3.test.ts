@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3ObjectStore } from '../../lambdas/shared/adapters/aws/s3-object-store';
+import { manualClock } from '../support/clock';
 import { type S3rverHandle, startS3rver } from '../support/s3rver';
 import { describeObjectStoreContract } from './object-store.contract';
 
@@ -20,7 +21,7 @@ const newBucket = async () => {
   return bucketName;
 };
 
-describeObjectStoreContract('S3 (s3rver)', async () => {
+describeObjectStoreContract('S3 (s3rver)', async (clock) => {
   const bucketName = await newBucket();
   // Port 9 (discard) is closed on loopback: the connection is refused at once.
   const closed = new S3Client({
@@ -31,8 +32,9 @@ describeObjectStoreContract('S3 (s3rver)', async () => {
     maxAttempts: 1,
   });
   return {
-    store: new S3ObjectStore({ bucketName, client: s3.client }),
-    unreachable: new S3ObjectStore({ bucketName, client: closed }),
+    store: new S3ObjectStore({ bucketName, client: s3.client, clock }),
+    unreachable: new S3ObjectStore({ bucketName, client: closed, clock }),
+    storeNow: () => s3.now(),
     dispose: async () => closed.destroy(),
   };
 });
@@ -40,8 +42,9 @@ describeObjectStoreContract('S3 (s3rver)', async () => {
 describe('S3ObjectStore', () => {
   it('names objects s3://bucket/prefix+key and keeps stores with different prefixes apart', async () => {
     const bucketName = await newBucket();
-    const blue = new S3ObjectStore({ bucketName, client: s3.client, prefix: 'blue/' });
-    const green = new S3ObjectStore({ bucketName, client: s3.client, prefix: 'green/' });
+    const clock = manualClock();
+    const blue = new S3ObjectStore({ bucketName, client: s3.client, prefix: 'blue/', clock });
+    const green = new S3ObjectStore({ bucketName, client: s3.client, prefix: 'green/', clock });
 
     await blue.put('models/a.json', 'blue');
     await green.put('models/a.json', 'green');
@@ -50,7 +53,7 @@ describe('S3ObjectStore', () => {
     expect(Buffer.from((await blue.get('models/a.json'))?.body ?? []).toString()).toBe('blue');
     expect((await green.list('models/')).items.map((item) => item.key)).toEqual(['models/a.json']);
     expect(
-      (await new S3ObjectStore({ bucketName, client: s3.client }).list('')).items.map((i) => i.key),
+      (await new S3ObjectStore({ bucketName, client: s3.client, clock }).list('')).items.map((i) => i.key),
     ).toEqual(['blue/models/a.json', 'green/models/a.json']);
   });
 });

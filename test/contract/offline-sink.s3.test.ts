@@ -17,7 +17,7 @@ afterAll(async () => {
 describeOfflineSinkContract('S3 (s3rver) through the ObjectStore port', async ({ clock, newBatchId }) => {
   const bucketName = `bucket-${randomUUID()}`;
   await s3.createBucket(bucketName);
-  const objects = new S3ObjectStore({ bucketName, client: s3.client });
+  const objects = new S3ObjectStore({ bucketName, client: s3.client, clock });
   return {
     sink: new ObjectStoreOfflineSink({ objects, clock, newBatchId }),
     files: async () => {

@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FeatureGroupVersion } from '../../lambdas/features/definitions';
 import { DuckDbTrainingSetEngine } from '../../lambdas/features/offline/duckdb-engine';
 import { FileOfflineSink } from '../../lambdas/features/offline/file-sink';
 import { keyTextOf } from '../../lambdas/features/offline/layout';
 import { canonicalLine, createTrainingSet, trainingSetRows } from '../../lambdas/features/training-sets';
 import { FileObjectStore } from '../../lambdas/shared/adapters/embedded/file-object-store';
 import { sortableIdGenerator } from '../../lambdas/shared/ids';
+import type { FeatureGroupVersion } from '../../lambdas/shared/ports/feature-group-version';
 import { feature, featureGroup, manualClock } from '../support/feature-groups';
 
 const BASE = Date.parse('2026-01-01T23:59:57.000Z'); // the grid crosses a UTC date: two partitions
@@ -118,7 +118,7 @@ describe('point-in-time join', () => {
           }),
         ];
         const clock = manualClock();
-        const objects = new FileObjectStore({ root: join(home, 'objects') });
+        const objects = new FileObjectStore({ root: join(home, 'objects'), clock });
         const engine = new DuckDbTrainingSetEngine({ root: home, objects });
         const ids = [...batchIds];
         const sink = new FileOfflineSink({ root: home, clock, newBatchId: () => ids.shift() ?? 'none' });

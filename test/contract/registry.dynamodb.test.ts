@@ -34,9 +34,12 @@ describe('registry core on DynamoDB (DynamoDB Local)', () => {
     await emulator.createMetadataTable(tableName);
     // DynamoDB Local takes ~130 ms a transaction and slows further while other test files run; the
     // invariant under test is "no gap, no duplicate", so the retry budget is wide, not the 5 s default.
-    f = registryFixture(new DynamoDbMetadataStore({ tableName, client: emulator.docClient }), {
-      deps: { retry: { ...DEFAULT_RETRY, budgetMs: 60_000 } },
-    });
+    f = registryFixture(
+      (clock) => new DynamoDbMetadataStore({ tableName, client: emulator.docClient, clock }),
+      {
+        deps: { retry: { ...DEFAULT_RETRY, budgetMs: 60_000 } },
+      },
+    );
     await createModel(f.deps, { name: 'm', protectedAliases: ['champion'] }, 'alice');
   });
 

@@ -10,7 +10,12 @@ import { logMetrics } from '../../lambdas/experiments/metrics';
 import { createRun, finishRun, logParams, setTags } from '../../lambdas/experiments/runs';
 import { parseFilter, parseOrderBy } from '../../lambdas/experiments/search/filter-parser';
 import { sortableIdGenerator } from '../../lambdas/shared/ids';
+import type { Clock } from '../../lambdas/shared/ports/clock';
 import type { MetadataStore } from '../../lambdas/shared/ports/metadata-store';
+import { FIXTURE_START, type ManualClock, manualClock } from '../support/clock';
+
+const T0 = Date.parse(FIXTURE_START);
+
 import type { RunSearchIndex, RunSearchQuery } from '../../lambdas/shared/ports/run-search-index';
 
 export interface RunSearchIndexFixture {
@@ -19,14 +24,6 @@ export interface RunSearchIndexFixture {
   readonly index: RunSearchIndex;
   dispose(): Promise<void>;
 }
-
-const T0 = Date.UTC(2026, 10, 28, 10);
-
-/** A clock the test moves, so runs get distinct, known start times. */
-const steppingClock = () => {
-  let now = T0;
-  return { now: () => new Date(now), advance: (ms: number) => (now += ms) };
-};
 
 interface Seed {
   readonly name: string;
@@ -108,16 +105,17 @@ const SEEDS: readonly Seed[] = [
 
 export const describeRunSearchIndexContract = (
   name: string,
-  makeFixture: () => Promise<RunSearchIndexFixture>,
+  /** Builds the store on `clock`; the test moves it so runs get distinct, known start times. */
+  makeFixture: (clock: Clock) => Promise<RunSearchIndexFixture>,
 ) =>
   describe(`RunSearchIndex contract: ${name}`, () => {
     let fixture: RunSearchIndexFixture;
     let ctx: ExperimentsContext;
-    let clock: ReturnType<typeof steppingClock>;
+    let clock: ManualClock;
 
     beforeEach(async () => {
-      fixture = await makeFixture();
-      clock = steppingClock();
+      clock = manualClock();
+      fixture = await makeFixture(clock);
       ctx = experimentsContext({
         store: fixture.store,
         searchIndex: fixture.index,

@@ -14,9 +14,9 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-describeRunSearchIndexContract('scan of the DynamoDB run partitions (DynamoDB Local)', async () => {
+describeRunSearchIndexContract('scan of the DynamoDB run partitions (DynamoDB Local)', async (clock) => {
   const tableName = `metadata-${randomUUID()}`;
   await emulator.createMetadataTable(tableName);
-  const store = new DynamoDbMetadataStore({ tableName, client: emulator.docClient });
+  const store = new DynamoDbMetadataStore({ tableName, client: emulator.docClient, clock });
   return { store, index: new ScanRunSearchIndex({ store }), dispose: async () => {} };
 });

@@ -39,7 +39,7 @@ let clock: ReturnType<typeof manualClock>;
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'training-sets-'));
   clock = manualClock();
-  const objects = new FileObjectStore({ root: join(root, 'objects') });
+  const objects = new FileObjectStore({ root: join(root, 'objects'), clock });
   engine = new DuckDbTrainingSetEngine({ root, objects });
   sink = new FileOfflineSink({ root, clock });
   deps = { objects, engine, clock, newId: sortableIdGenerator(clock) };

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLocalConfig } from '../../local/config';
 import { parseWebhookUrls } from '../../local/notifications/webhook-urls';
 import { type LocalPlatform, startLocalPlatform } from '../../local/platform';
+import { runningClock } from '../support/clock';
 import { readJson } from '../support/http';
 import { PROCESS_TEST_OPTIONS, spawnNode } from '../support/processes';
 
@@ -25,6 +26,7 @@ describe('experiment tracking on the local platform', PROCESS_TEST_OPTIONS, () =
     home = mkdtempSync(join(tmpdir(), 'mlops-experiments-'));
     platform = await startLocalPlatform(
       loadLocalConfig({ MLOPS_PORT: '0', MLOPS_HOME: home }, parseWebhookUrls),
+      runningClock(),
     );
   });
   afterAll(async () => {

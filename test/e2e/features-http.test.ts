@@ -9,24 +9,23 @@ import { featuresDeps } from '../../lambdas/features/deps';
 import { featureRoutes } from '../../lambdas/features/routes';
 import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import { makeObservability } from '../../lambdas/shared/observability';
-import { systemClock } from '../../lambdas/shared/ports/clock';
 import { type RunningServer, startLocalHttpServer } from '../../local/http-server';
+import { runningClock } from '../support/clock';
 import { groupBody, record } from '../support/features';
 
 let server: RunningServer;
 let store: SqliteMetadataStore;
+const clock = runningClock();
 
 beforeAll(async () => {
-  store = new SqliteMetadataStore({ path: ':memory:' });
-  const handler = makeFeaturesHandler(
-    featuresDeps({ store, clock: systemClock }),
-    makeObservability('features'),
-  );
+  store = new SqliteMetadataStore({ path: ':memory:', clock });
+  const handler = makeFeaturesHandler(featuresDeps({ store, clock }), makeObservability('features'));
   server = await startLocalHttpServer({
     host: '127.0.0.1',
     port: 0,
     capabilities: [{ name: 'features', routes: featureRoutes, handler }],
     defaultCapability: 'features',
+    clock,
   });
 });
 afterAll(async () => {
@@ -43,7 +42,7 @@ const post = (path: string, body: unknown) =>
 
 describe('features over local HTTP', () => {
   it('defines, ingests and reads features', async () => {
-    const eventTime = new Date(Date.now() - 60_000).toISOString();
+    const eventTime = new Date(clock.now().getTime() - 60_000).toISOString();
 
     const created = await post('/feature-groups', groupBody());
     const ingested = await post('/feature-groups/customer/records', {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLocalConfig } from '../../local/config';
 import { parseWebhookUrls } from '../../local/notifications/webhook-urls';
 import { type LocalPlatform, startLocalPlatform } from '../../local/platform';
+import { runningClock } from '../support/clock';
 import { readJson } from '../support/http';
 
 /** The local platform in this process on a free loopback port, called over real HTTP. */
@@ -16,6 +17,7 @@ describe('local platform over HTTP', () => {
     home = mkdtempSync(join(tmpdir(), 'mlops-e2e-'));
     platform = await startLocalPlatform(
       loadLocalConfig({ MLOPS_PORT: '0', MLOPS_HOME: home }, parseWebhookUrls),
+      runningClock(),
     );
   });
   afterAll(async () => {

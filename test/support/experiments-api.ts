@@ -14,9 +14,9 @@ export const UNKNOWN_ID = '01KB0000000000000000000000';
 
 /** Experiment tracking on an in-memory SQLite store, called through its HTTP handler. */
 export const experimentsApi = (options: Partial<Pick<ExperimentsDeps, 'modelVersionExists'>> = {}) => {
-  const sqlite = new SqliteMetadataStore({ path: ':memory:' });
   let now = T0;
   const clock = { now: () => new Date(now) };
+  const sqlite = new SqliteMetadataStore({ path: ':memory:', clock });
   let storeCalls = 0;
   // Counts the store round trips a request makes.
   const store = new Proxy(sqlite as MetadataStore, {

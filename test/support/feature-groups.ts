@@ -1,4 +1,4 @@
-import type { FeatureGroupVersion, FeatureSpec } from '../../lambdas/features/definitions';
+import type { FeatureGroupVersion, FeatureSpec } from '../../lambdas/shared/ports/feature-group-version';
 import { manualClock as sharedManualClock } from './clock';
 
 /** A feature group version as the definitions module would store it. */

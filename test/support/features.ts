@@ -3,10 +3,10 @@
  * clock, a recording offline sink, and a store wrapper that counts round trips and records writes.
  */
 import { makeFeaturesHandler } from '../../lambdas/features/app';
-import type { FeatureGroupVersion } from '../../lambdas/features/definitions';
 import { type FeaturesDeps, featuresDeps } from '../../lambdas/features/deps';
 import type { HttpHandler } from '../../lambdas/shared/http/handler';
 import { makeObservability } from '../../lambdas/shared/observability';
+import type { FeatureGroupVersion } from '../../lambdas/shared/ports/feature-group-version';
 import type {
   ItemKey,
   JsonObject,
@@ -80,12 +80,13 @@ export interface FeaturesFixture {
   readonly call: RouteCaller;
 }
 
+/** The feature store over a store opened on the fixture's clock (one clock for the store and the core). */
 export const featuresFixture = (
-  inner: MetadataStore,
+  openStore: (clock: ManualClock) => MetadataStore,
   options: { clock?: ManualClock; deps?: Partial<FeaturesDeps> } = {},
 ): FeaturesFixture => {
-  const store = new CountingStore(inner);
   const clock = options.clock ?? manualClock();
+  const store = new CountingStore(openStore(clock));
   const offline = new RecordingOfflineSink();
   const deps = { ...featuresDeps({ store, clock, offline }), ...options.deps };
   const handler = makeFeaturesHandler(deps, makeObservability('features-test'));

@@ -63,9 +63,9 @@ export interface MonitorFixture {
 
 export const monitorFixture = (): MonitorFixture => {
   const home = mkdtempSync(join(tmpdir(), 'mlops-monitor-'));
-  const store = new SqliteMetadataStore({ path: ':memory:' });
-  const objects = new FileObjectStore({ root: home });
-  const clock = manualClock('2026-11-28T10:00:00.000Z');
+  const clock = manualClock();
+  const store = new SqliteMetadataStore({ path: ':memory:', clock });
+  const objects = new FileObjectStore({ root: home, clock });
   const events = new RecordingEventPublisher();
   const publisher = new RecordingPublisher();
   const schedules = new RecordingSchedules();

@@ -32,8 +32,8 @@ export const pipelinesFixture = () => {
   const clock = manualClock('2026-11-28T00:00:00.000Z');
   const started: { name: string; input: unknown }[] = [];
   const deps: PipelinesDeps = {
-    store: new SqliteMetadataStore({ path: ':memory:' }),
-    objects: new FileObjectStore({ root }),
+    store: new SqliteMetadataStore({ path: ':memory:', clock }),
+    objects: new FileObjectStore({ root, clock }),
     engine: {
       start: async (_workflow, name, input) => void started.push({ name, input }),
       describe: async () => undefined,

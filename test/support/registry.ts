@@ -95,13 +95,14 @@ export interface RegistryFixture {
   readonly call: RouteCaller;
 }
 
+/** The registry over a store opened on the fixture's clock (one clock for the store and the core). */
 export const registryFixture = (
-  inner: MetadataStore,
+  openStore: (clock: ManualClock) => MetadataStore,
   options: { clock?: ManualClock; deps?: Partial<RegistryDeps> } = {},
 ): RegistryFixture => {
-  const store = new WriteRecordingStore(inner);
-  const events = new RecordingEventPublisher();
   const clock = options.clock ?? manualClock();
+  const store = new WriteRecordingStore(openStore(clock));
+  const events = new RecordingEventPublisher();
   const deps = { ...registryDeps({ store, events, clock }), ...options.deps };
   const handler = makeRegistryHandler(deps, makeObservability('registry-test'));
   return {

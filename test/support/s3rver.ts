@@ -7,7 +7,7 @@
  *   `--openssl-legacy-provider`; the test worker must start with that flag (vitest.config.ts execArgv).
  */
 import { createCipheriv } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,11 @@ export interface S3rverHandle {
   readonly endpoint: string;
   readonly client: S3Client;
   createBucket(name: string): Promise<void>;
+  /**
+   * The time s3rver stamps objects with: its files' modification time, which comes from the kernel
+   * (libuv reads it with statx), not from the process clock a test may have moved (libfaketime).
+   */
+  now(): Promise<Date>;
   stop(): Promise<void>;
 }
 
@@ -112,6 +117,11 @@ export const startS3rver = async (): Promise<S3rverHandle> => {
     client,
     async createBucket(name) {
       await client.send(new CreateBucketCommand({ Bucket: name }));
+    },
+    async now() {
+      const probe = join(directory, '.clock-probe');
+      await writeFile(probe, '');
+      return (await stat(probe)).mtime;
     },
     async stop() {
       client.destroy();

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { loadLocalConfig } from '../../local/config';
 import { parseWebhookUrls } from '../../local/notifications/webhook-urls';
 import { type LocalPlatform, startLocalPlatform } from '../../local/platform';
+import { runningClock } from './clock';
 import { readJson } from './http';
 import { seededRandom } from './random';
 
@@ -97,6 +98,7 @@ export const useTrainingPlatform = () => {
     home = mkdtempSync(join(tmpdir(), 'mlops-pipeline-'));
     platform = await startLocalPlatform(
       loadLocalConfig({ MLOPS_PORT: '0', MLOPS_HOME: home }, parseWebhookUrls),
+      runningClock(),
     );
     const group = await call('POST', '/feature-groups', {
       name: 'customer',

@@ -10,6 +10,7 @@ import { AthenaTrainingSetEngine } from '../../lambdas/features/offline/athena-e
 import { pointInTimeSql } from '../../lambdas/features/offline/point-in-time.sql';
 import { S3ObjectStore } from '../../lambdas/shared/adapters/aws/s3-object-store';
 import type { TrainingSetPlan } from '../../lambdas/shared/ports/training-set-engine';
+import { manualClock } from '../support/clock';
 import { feature, featureGroup } from '../support/feature-groups';
 
 const users = featureGroup({
@@ -37,7 +38,7 @@ describe('AthenaTrainingSetEngine', () => {
   const engine = () =>
     new AthenaTrainingSetEngine({
       client: new AthenaClient({}),
-      objects: new S3ObjectStore({ bucketName: 'platform-bucket' }),
+      objects: new S3ObjectStore({ bucketName: 'platform-bucket', clock: manualClock() }),
       database: 'mlops_dev',
       workGroup: 'mlops',
       sleep: async () => {},

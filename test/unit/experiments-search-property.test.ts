@@ -210,10 +210,11 @@ type Tuning = NonNullable<NonNullable<ConstructorParameters<typeof SqliteRunSear
 
 /** Writes the runs as the core writes them (each first in an older version), searches, compares. */
 const check = async (generated: readonly Generated[], query: RunSearchQuery, tuning: Tuning) => {
-  const store = new SqliteMetadataStore({ path: ':memory:' });
+  const clock = { now: () => new Date(T0) };
+  const store = new SqliteMetadataStore({ path: ':memory:', clock });
   try {
     const index = new SqliteRunSearchIndex({ database: store.database, tuning });
-    const newId = sortableIdGenerator({ now: () => new Date(T0) });
+    const newId = sortableIdGenerator(clock);
     const live: RunRecord[] = [];
     for (const g of generated) {
       const record: RunRecord = {

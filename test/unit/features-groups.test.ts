@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
+import { describe, expect, it } from 'vitest';
 import { type FeaturesFixture, featuresFixture, groupBody } from '../support/features';
+import { sqliteStores } from '../support/stores';
 
 describe('features: group definitions and versions', () => {
-  const stores: SqliteMetadataStore[] = [];
+  const sqlite = sqliteStores();
   const setup = (): FeaturesFixture => {
-    const store = new SqliteMetadataStore({ path: ':memory:' });
-    stores.push(store);
-    return featuresFixture(store);
+    return featuresFixture(sqlite);
   };
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
-  });
   const withFeatures = (features: unknown[], extra: Record<string, unknown> = {}) =>
     groupBody({ features, ...extra });
   const base = groupBody().features;

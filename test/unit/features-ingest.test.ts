@@ -1,24 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { onlineKey } from '../../lambdas/features/keys';
 import { PHYSICAL_GRACE_SECONDS } from '../../lambdas/features/online-store';
-import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import { type FeaturesFixture, featuresFixture, groupBody, record } from '../support/features';
+import { sqliteStores } from '../support/stores';
 
 const T0 = '2026-11-28T09:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
 
 describe('features: ingestion', () => {
-  const stores: SqliteMetadataStore[] = [];
+  const sqlite = sqliteStores();
   const setup = async (extra: Record<string, unknown> = {}): Promise<FeaturesFixture> => {
-    const store = new SqliteMetadataStore({ path: ':memory:' });
-    stores.push(store);
-    const fixture = featuresFixture(store);
+    const fixture = featuresFixture(sqlite);
     await fixture.call('POST /feature-groups', { body: groupBody(extra) });
     return fixture;
   };
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
-  });
   const ingest = (f: FeaturesFixture, records: unknown[], version?: number) =>
     f.call('POST /feature-groups/{name}/records', {
       params: { name: 'customer' },

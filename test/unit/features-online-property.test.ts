@@ -72,9 +72,9 @@ describe('features: online reads against an oracle', () => {
         history,
         async ({ events, ttlSeconds, readAfterSeconds, batches, concurrent, seed }) => {
           const clock = manualClock(new Date(NOW).toISOString());
-          const store = new SqliteMetadataStore({ path: ':memory:', now: () => clock.now().getTime() });
+          const store = new SqliteMetadataStore({ path: ':memory:', clock });
           try {
-            const f = featuresFixture(store, { clock });
+            const f = featuresFixture(() => store, { clock });
             await f.call('POST /feature-groups', {
               body: groupBody({
                 ttlSeconds,

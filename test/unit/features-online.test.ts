@@ -1,19 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
+import { describe, expect, it } from 'vitest';
 import { type FeaturesFixture, featuresFixture, groupBody, record } from '../support/features';
+import { sqliteStores } from '../support/stores';
 
 const T0 = '2026-11-28T09:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
 
 describe('features: online reads', () => {
-  const stores: SqliteMetadataStore[] = [];
+  const sqlite = sqliteStores();
   const setup = async (): Promise<FeaturesFixture> => {
-    const store = new SqliteMetadataStore({
-      path: ':memory:',
-      now: () => Date.parse('2026-11-28T10:00:00Z'),
-    });
-    stores.push(store);
-    const fixture = featuresFixture(store);
+    const fixture = featuresFixture(sqlite);
     await fixture.call('POST /feature-groups', { body: groupBody() });
     await fixture.call('POST /feature-groups', {
       body: groupBody({
@@ -25,9 +20,6 @@ describe('features: online reads', () => {
     });
     return fixture;
   };
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
-  });
   const ingest = (f: FeaturesFixture, name: string, records: unknown[]) =>
     f.call('POST /feature-groups/{name}/records', { params: { name }, body: { records } });
   const read = (f: FeaturesFixture, body: unknown) => f.call('POST /features/online', { body });

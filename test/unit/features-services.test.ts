@@ -1,19 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
+import { describe, expect, it } from 'vitest';
 import { type FeaturesFixture, featuresFixture, groupBody, record } from '../support/features';
+import { sqliteStores } from '../support/stores';
 
 describe('features: feature services', () => {
-  const stores: SqliteMetadataStore[] = [];
+  const sqlite = sqliteStores();
   const setup = async (): Promise<FeaturesFixture> => {
-    const store = new SqliteMetadataStore({ path: ':memory:' });
-    stores.push(store);
-    const fixture = featuresFixture(store);
+    const fixture = featuresFixture(sqlite);
     await fixture.call('POST /feature-groups', { body: groupBody() });
     return fixture;
   };
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
-  });
   const apply = (f: FeaturesFixture, body: Record<string, unknown>) =>
     f.call('POST /feature-services', { body });
   const service = {

@@ -85,7 +85,7 @@ let handler: HttpHandler;
 
 beforeEach(() => {
   nowMs = START;
-  store = new SqliteMetadataStore({ path: ':memory:', now: () => nowMs });
+  store = new SqliteMetadataStore({ path: ':memory:', clock: { now: () => new Date(nowMs) } });
   effects = [];
   gate = undefined;
   failNext = undefined;

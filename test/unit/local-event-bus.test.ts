@@ -25,7 +25,7 @@ let bus: LocalEventBus;
 
 beforeEach(() => {
   nowMs = START;
-  store = new SqliteMetadataStore({ path: ':memory:', now: () => nowMs });
+  store = new SqliteMetadataStore({ path: ':memory:', clock: { now: () => new Date(nowMs) } });
   failures = [];
   bus = new LocalEventBus({
     store,

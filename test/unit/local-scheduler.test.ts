@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from '../../lambdas/shared/errors';
 import { LocalScheduler, type ScheduledEvent, type TimerFunctions } from '../../local/scheduler/scheduler';
+import { manualClock } from '../support/clock';
 
 /** A clock and timers that move only when told; due timers run in time order, each followed by its microtasks. */
 class FakeTime {
@@ -271,7 +272,7 @@ describe('LocalScheduler', () => {
 
   it('refuses an invalid expression, an invalid name and a taken name', () => {
     // Prepare
-    const scheduler = new LocalScheduler();
+    const scheduler = new LocalScheduler({ clock: manualClock() });
     const target = async () => {};
     scheduler.register({ name: 'taken', expression: 'rate(1 day)', target });
 

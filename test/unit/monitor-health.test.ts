@@ -100,7 +100,7 @@ describe('monitoring: feature health', () => {
       { name: 'activity', version: 1 },
       { name: 'ghost', version: 1 },
     ]);
-    const features = featuresFixture(f.store, { clock: f.clock });
+    const features = featuresFixture(() => f.store, { clock: f.clock });
     await features.call('POST /feature-groups', { body: groupBody() }); // TTL 1 h
     await features.call('POST /feature-groups', {
       body: groupBody({ name: 'activity', ttlSeconds: undefined }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PENDING_EVENTS_PK } from '../../lambdas/registry/keys';
+import { PENDING_EVENTS_PK } from '../../lambdas/shared/events/publish-after-commit';
 import { churnFixtures, type MonitorFixture, population, writeCaptureRows } from '../support/monitoring';
 
 const HOUR = 3_600_000;

@@ -1,12 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listNotifications, sendNotification } from '../../lambdas/platform/notifications';
-import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import type { Notification, NotificationPublisher } from '../../lambdas/shared/ports/notification-publisher';
-
-const clockAt = (iso: string) => {
-  let now = new Date(iso).getTime();
-  return { now: () => new Date(now), advance: (ms: number) => (now += ms) };
-};
+import { manualClock } from '../support/clock';
+import { sqliteStores } from '../support/stores';
 
 class RecordingPublisher implements NotificationPublisher {
   readonly sent: Notification[] = [];
@@ -21,18 +17,14 @@ class RecordingPublisher implements NotificationPublisher {
 }
 
 describe('notifications', () => {
-  const stores: SqliteMetadataStore[] = [];
+  const sqlite = sqliteStores();
   const setup = () => {
-    const store = new SqliteMetadataStore({ path: ':memory:' });
-    stores.push(store);
-    const clock = clockAt('2026-11-28T10:00:00.000Z');
+    const clock = manualClock('2026-11-28T10:00:00.000Z');
+    const store = sqlite(clock);
     const publisher = new RecordingPublisher();
     let n = 0;
     return { store, clock, publisher, deps: { store, clock, publisher, newId: () => `n${++n}` } };
   };
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
-  });
 
   it('publishes the notification and records it as delivered', async () => {
     const { deps, publisher, store } = setup();

@@ -1,19 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { moveAlias } from '../../lambdas/registry/aliases';
 import { decideVersion } from '../../lambdas/registry/approvals';
 import { aliasHistoryPk, historyPk } from '../../lambdas/registry/keys';
-import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import { type RegistryFixture, registryFixture, versionBody } from '../support/registry';
+import { sqliteStores } from '../support/stores';
 
 describe('registry: aliases', () => {
-  const stores: SqliteMetadataStore[] = [];
+  const sqlite = sqliteStores();
   /** Model m with versions 1..count; those in `approved` are Approved. */
   const setup = async (
     options: { model?: Record<string, unknown>; count?: number; approved?: number[] } = {},
   ): Promise<RegistryFixture> => {
-    const store = new SqliteMetadataStore({ path: ':memory:' });
-    stores.push(store);
-    const f = registryFixture(store);
+    const f = registryFixture(sqlite);
     await f.call('POST /models', { body: { name: 'm', ...options.model } });
     for (let i = 1; i <= (options.count ?? 3); i++) {
       await f.call('POST /models/{name}/versions', { params: { name: 'm' }, body: versionBody(i) });
@@ -27,9 +25,6 @@ describe('registry: aliases', () => {
     }
     return f;
   };
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
-  });
   const put = (f: RegistryFixture, alias: string, version: unknown, actor = 'alice') =>
     f.call('PUT /models/{name}/aliases/{alias}', { params: { name: 'm', alias }, body: { version }, actor });
   const get = (f: RegistryFixture, alias: string, at?: string) =>

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decideVersion } from '../../lambdas/registry/approvals';
-import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import { type RegistryFixture, registryFixture, versionBody } from '../support/registry';
+import { sqliteStores } from '../support/stores';
 
 const decide = (decision: string, extra: Record<string, unknown> = {}) => ({
   decision,
@@ -11,20 +11,15 @@ const decide = (decision: string, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('registry: approval workflow', () => {
-  const stores: SqliteMetadataStore[] = [];
+  const sqlite = sqliteStores();
   const setup = async (model: Record<string, unknown> = {}, versions = 2): Promise<RegistryFixture> => {
-    const store = new SqliteMetadataStore({ path: ':memory:' });
-    stores.push(store);
-    const fixture = registryFixture(store);
+    const fixture = registryFixture(sqlite);
     await fixture.call('POST /models', { body: { name: 'm', ...model } });
     for (let i = 1; i <= versions; i++) {
       await fixture.call('POST /models/{name}/versions', { params: { name: 'm' }, body: versionBody(i) });
     }
     return fixture;
   };
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
-  });
   const approval = (f: RegistryFixture, version: number, body: unknown, actor = 'alice') =>
     f.call('POST /models/{name}/versions/{version}/approval', {
       params: { name: 'm', version },

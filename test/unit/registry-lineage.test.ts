@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditOp } from '../../lambdas/registry/records';
-import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import { type RegistryFixture, registryFixture, sha, versionBody } from '../support/registry';
+import { sqliteStores } from '../support/stores';
 
 const fullLineage = {
   datasets: [
@@ -24,17 +24,12 @@ const fullLineage = {
 };
 
 describe('registry: lineage and history', () => {
-  const stores: SqliteMetadataStore[] = [];
+  const sqlite = sqliteStores();
   const setup = async (): Promise<RegistryFixture> => {
-    const store = new SqliteMetadataStore({ path: ':memory:' });
-    stores.push(store);
-    const f = registryFixture(store);
+    const f = registryFixture(sqlite);
     await f.call('POST /models', { body: { name: 'm' } });
     return f;
   };
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
-  });
   const lineageOf = (f: RegistryFixture, version: number | string) =>
     f.call('GET /models/{name}/versions/{version}/lineage', { params: { name: 'm', version } });
 

@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
+import { describe, expect, it } from 'vitest';
 import { type RegistryFixture, registryFixture } from '../support/registry';
+import { sqliteStores } from '../support/stores';
 
 describe('registry: models', () => {
-  const stores: SqliteMetadataStore[] = [];
+  const sqlite = sqliteStores();
   const setup = (): RegistryFixture => {
-    const store = new SqliteMetadataStore({ path: ':memory:' });
-    stores.push(store);
-    return registryFixture(store);
+    return registryFixture(sqlite);
   };
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
-  });
 
   it('creates a model with its card, champion protected by default, and audits the creation', async () => {
     const { call } = setup();

@@ -1,17 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { withOptimisticRetry } from '../../lambdas/registry/deps';
-import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import { ConditionFailedError, NotFoundError, TransactionConflictError } from '../../lambdas/shared/errors';
 import type { WriteOp } from '../../lambdas/shared/ports/metadata-store';
 import { registryFixture, versionBody } from '../support/registry';
+import { sqliteStores } from '../support/stores';
 
 const fast = { baseDelayMs: 1, maxDelayMs: 2, budgetMs: 50 };
 
 describe('registry: optimistic retry', () => {
-  const stores: SqliteMetadataStore[] = [];
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
-  });
+  const sqlite = sqliteStores();
 
   it('retries lost conditions and store-level transaction conflicts until the attempt commits', async () => {
     const failures = [new ConditionFailedError('lost'), new TransactionConflictError('busy')];
@@ -40,11 +37,10 @@ describe('registry: optimistic retry', () => {
   });
 
   it('gives up once the time budget is spent: the caller gets 409 and nothing is stored', async () => {
-    const inner = new SqliteMetadataStore({ path: ':memory:' });
-    stores.push(inner);
     // Each look at the clock moves it 10 ms, so the 50 ms budget allows the same few tries on any machine.
     let elapsed = 0;
-    const f = registryFixture(inner, { deps: { retry: { ...fast, now: () => (elapsed += 10) } } });
+    const f = registryFixture(sqlite, { deps: { retry: { ...fast, now: () => (elapsed += 10) } } });
+    const inner = f.store.inner;
     await f.call('POST /models', { body: { name: 'm' } });
     const writes = f.store.committed.length;
     // Another writer commits between every read and write of this one.

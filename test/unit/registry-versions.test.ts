@@ -1,21 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { historyPk, statusIndexPk } from '../../lambdas/registry/keys';
 import { listVersions, registerVersion } from '../../lambdas/registry/versions';
-import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import { type RegistryFixture, registryFixture, sha, versionBody } from '../support/registry';
+import { sqliteStores } from '../support/stores';
 
 describe('registry: versions', () => {
-  const stores: SqliteMetadataStore[] = [];
+  const sqlite = sqliteStores();
   const setup = async (name = 'm'): Promise<RegistryFixture> => {
-    const store = new SqliteMetadataStore({ path: ':memory:' });
-    stores.push(store);
-    const fixture = registryFixture(store);
+    const fixture = registryFixture(sqlite);
     await fixture.call('POST /models', { body: { name } });
     return fixture;
   };
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
-  });
 
   it('registers version 1 as PendingApproval with everything it was given, and audits it', async () => {
     const { call } = await setup();
@@ -90,10 +85,9 @@ describe('registry: versions', () => {
   });
 
   it('answers 201 without waiting for a bus that hangs, and keeps the events as pending', async () => {
-    const store = new SqliteMetadataStore({ path: ':memory:' });
-    stores.push(store);
     const hungBus = { publish: () => new Promise<void>(() => undefined) };
-    const f = registryFixture(store, { deps: { events: hungBus, publishTimeoutMs: 20 } });
+    const f = registryFixture(sqlite, { deps: { events: hungBus, publishTimeoutMs: 20 } });
+    const store = f.store;
     await f.call('POST /models', { body: { name: 'm' } });
 
     const created = await f.call('POST /models/{name}/versions', {
@@ -262,8 +256,8 @@ describe('registry: versions', () => {
   });
 
   it('leaves out of a status page a version whose status changed between index and item reads', async () => {
-    const { deps, store } = await setup();
-    const fixture = registryFixture(store.inner, { deps: { store } });
+    const { deps, store, clock } = await setup();
+    const fixture = registryFixture(() => store.inner, { clock, deps: { store } });
     await fixture.call('POST /models/{name}/versions', { params: { name: 'm' }, body: versionBody(1) });
     // A stale index entry: as if the decision committed between the two reads of a listing.
     await store.put({ pk: statusIndexPk('m', 'Approved'), sk: '0000000001', data: { version: 1 } });

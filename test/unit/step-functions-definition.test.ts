@@ -12,6 +12,7 @@ import {
 } from '../../local/step-functions/definition';
 import { StateMachineDefinitionError } from '../../local/step-functions/errors';
 import { LocalStepFunctions } from '../../local/step-functions/runner';
+import { manualClock } from '../support/clock';
 import { arn, SELFTEST, SUBSTITUTIONS } from '../support/step-functions';
 
 describe('state machine definitions on LocalStepFunctions', () => {
@@ -36,7 +37,10 @@ describe('state machine definitions on LocalStepFunctions', () => {
   it('refuses to start when a Task resource has no handler', async () => {
     // Prepare
     const definition = await loadStateMachineDefinition(SELFTEST, SUBSTITUTIONS);
-    const sfn = new LocalStepFunctions({ taskHandlers: { [arn('work')]: async () => 1 } });
+    const sfn = new LocalStepFunctions({
+      clock: manualClock(),
+      taskHandlers: { [arn('work')]: async () => 1 },
+    });
 
     // Act
     const start = () => sfn.start('SelfTest', definition, {});
@@ -47,7 +51,7 @@ describe('state machine definitions on LocalStepFunctions', () => {
 
   it('refuses an invalid definition before running it', () => {
     // Prepare
-    const sfn = new LocalStepFunctions({ taskHandlers: {} });
+    const sfn = new LocalStepFunctions({ clock: manualClock(), taskHandlers: {} });
     const broken = {
       StartAt: 'Missing',
       States: { Only: { Type: 'Succeed' } },
@@ -80,6 +84,7 @@ describe('LocalStepFunctions task resources', () => {
   it('calls a plain Lambda ARN resource with the state input and returns its result unwrapped', async () => {
     // Prepare
     const sfn = new LocalStepFunctions({
+      clock: manualClock(),
       taskHandlers: { [arn('echo')]: async (input) => ({ got: input }) },
     });
 
@@ -94,6 +99,7 @@ describe('LocalStepFunctions task resources', () => {
     // Prepare
     const published: unknown[] = [];
     const sfn = new LocalStepFunctions({
+      clock: manualClock(),
       taskHandlers: {
         'arn:aws:states:::sns:publish': async (input) => {
           published.push(input);
@@ -116,6 +122,7 @@ describe('LocalStepFunctions task resources', () => {
   it('ends the execution on a result over the payload limit, which Catch cannot catch', async () => {
     // Prepare
     const sfn = new LocalStepFunctions({
+      clock: manualClock(),
       payloadLimitBytes: 1024,
       taskHandlers: { [arn('big')]: async () => 'x'.repeat(2000) },
     });

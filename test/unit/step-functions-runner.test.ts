@@ -5,9 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../lambdas/shared/errors';
-import { loadStateMachineDefinition } from '../../local/step-functions/definition';
+import {
+  loadStateMachineDefinition,
+  type StateMachineDefinition,
+} from '../../local/step-functions/definition';
 import { ExecutionAlreadyExistsError, ExecutionDoesNotExistError } from '../../local/step-functions/errors';
 import { LocalStepFunctions, type LocalStepFunctionsOptions } from '../../local/step-functions/runner';
+import { manualClock } from '../support/clock';
 import { arn, SELFTEST, SUBSTITUTIONS } from '../support/step-functions';
 
 function namedError(name: string, message: string): Error {
@@ -29,6 +33,7 @@ async function selftest(overrides: Partial<LocalStepFunctionsOptions> = {}) {
   const definition = await loadStateMachineDefinition(SELFTEST, SUBSTITUTIONS);
   const calls = { work: [] as unknown[], workAt: [] as number[], recorded: [] as unknown[] };
   const sfn = new LocalStepFunctions({
+    clock: manualClock(),
     retryIntervalOverride: 0,
     taskHandlers: {
       [arn('work')]: async (payload) => {
@@ -210,6 +215,7 @@ describe('LocalStepFunctions on statemachines/selftest.asl.json', () => {
     const entered = deferred();
     const definition = await loadStateMachineDefinition(SELFTEST, SUBSTITUTIONS);
     const sfn = new LocalStepFunctions({
+      clock: manualClock(),
       taskHandlers: {
         [arn('work')]: async () => {
           entered.release();
@@ -278,5 +284,36 @@ describe('LocalStepFunctions on statemachines/selftest.asl.json', () => {
       ['a', 'SUCCEEDED'],
     ]);
     expect(() => sfn.describe(`${listed[0]?.executionArn}-nope`)).toThrow(ExecutionDoesNotExistError);
+  });
+});
+
+describe('LocalStepFunctions time', () => {
+  it('gives $$.Execution.StartTime from its clock, as the execution start date, not the wall clock', async () => {
+    // Prepare
+    const clock = manualClock('2031-05-06T07:08:09.000Z');
+    const sfn = new LocalStepFunctions({ clock, taskHandlers: {} });
+    const definition = {
+      StartAt: 'Stamp',
+      States: {
+        Stamp: {
+          Type: 'Pass',
+          Parameters: {
+            'started.$': '$$.Execution.StartTime',
+            nested: { 'again.$': '$$.Execution.StartTime' },
+          },
+          End: true,
+        },
+      },
+    } as unknown as StateMachineDefinition;
+
+    // Act
+    const execution = await sfn.start('Clocked', definition, {}).result;
+
+    // Assess
+    expect(execution.output).toEqual({
+      started: '2031-05-06T07:08:09.000Z',
+      nested: { again: '2031-05-06T07:08:09.000Z' },
+    });
+    expect(execution.startDate).toEqual(clock.now());
   });
 });

@@ -11,6 +11,7 @@ import {
 } from '../../local/pipelines/training-pipeline-file';
 import { loadStateMachineDefinition } from '../../local/step-functions/definition';
 import { LocalStepFunctions } from '../../local/step-functions/runner';
+import { manualClock } from '../support/clock';
 import { TRAINING_PIPELINE_STEPS } from '../support/pipeline-steps';
 
 const TASKS = LOCAL_PIPELINE_SUBSTITUTIONS.PipelineTasksFunctionArn;
@@ -37,6 +38,7 @@ const run = async (behaviour: Behaviour = {}) => {
     }
   };
   const sfn = new LocalStepFunctions({
+    clock: manualClock(),
     retryIntervalOverride: 0,
     taskHandlers: {
       [TASKS]: async (input) => {

@@ -4,6 +4,7 @@ import { entityTableOf, parseCsv, parseJsonLines } from '../../lambdas/features/
 import { S3ObjectStore } from '../../lambdas/shared/adapters/aws/s3-object-store';
 import { FileObjectStore } from '../../lambdas/shared/adapters/embedded/file-object-store';
 import { ValidationError } from '../../lambdas/shared/errors';
+import { manualClock } from '../support/clock';
 
 const issuesOf = (run: () => unknown) => {
   try {
@@ -76,8 +77,8 @@ describe('entity rows', () => {
 
 describe('objectKeyOfUri', () => {
   it('finds the key of a URI the store gave out, and nothing for others', () => {
-    const s3 = new S3ObjectStore({ bucketName: 'bucket', prefix: 'mlops/' });
-    const files = new FileObjectStore({ root: '/tmp/mlops-home/objects' });
+    const s3 = new S3ObjectStore({ bucketName: 'bucket', prefix: 'mlops/', clock: manualClock() });
+    const files = new FileObjectStore({ root: '/tmp/mlops-home/objects', clock: manualClock() });
 
     expect(objectKeyOfUri(s3, 's3://bucket/mlops/uploads/e.csv')).toBe('uploads/e.csv');
     expect(objectKeyOfUri(s3, 's3://other/mlops/uploads/e.csv')).toBeUndefined();

@@ -5,13 +5,13 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
+import type { FeatureGroupVersion } from '../../shared/ports/feature-group-version';
 import type { ObjectStore } from '../../shared/ports/object-store';
 import type {
   TrainingSetCell,
   TrainingSetEngine,
   TrainingSetPlan,
 } from '../../shared/ports/training-set-engine';
-import type { FeatureGroupVersion } from '../definitions';
 import { type OfflineColumn, type OfflineColumnType, offlineColumnsOf, offlinePrefix } from './layout';
 import {
   columnNamesOf,
@@ -195,7 +195,7 @@ export class AthenaTrainingSetEngine implements TrainingSetEngine {
     );
     const id = started.QueryExecutionId;
     if (!id) throw new Error('Athena started no query');
-    const deadline = Date.now() + this.#timeoutMs;
+    const deadline = performance.now() + this.#timeoutMs;
     for (;;) {
       const out = await this.#client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));
       const status = out.QueryExecution?.Status;
@@ -205,7 +205,7 @@ export class AthenaTrainingSetEngine implements TrainingSetEngine {
           `Athena query ${id} ${status.State}: ${status.StateChangeReason ?? 'no reason given'}`,
         );
       }
-      if (Date.now() > deadline)
+      if (performance.now() > deadline)
         throw new Error(`Athena query ${id} still ${status?.State} after ${this.#timeoutMs} ms`);
       await this.#sleep(this.#pollIntervalMs);
     }

@@ -1,4 +1,4 @@
-import type { FeatureGroupVersion } from '../definitions';
+import type { FeatureGroupVersion } from '../../shared/ports/feature-group-version';
 import {
   epochMsOf,
   INGEST_BATCH,

@@ -2,13 +2,13 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, listValue } from '@duckdb/node-api';
+import type { FeatureGroupVersion } from '../../shared/ports/feature-group-version';
 import type { ObjectStore } from '../../shared/ports/object-store';
 import type {
   TrainingSetCell,
   TrainingSetEngine,
   TrainingSetPlan,
 } from '../../shared/ports/training-set-engine';
-import type { FeatureGroupVersion } from '../definitions';
 import { offlineColumnsOf, offlinePrefix } from './layout';
 import {
   columnNamesOf,

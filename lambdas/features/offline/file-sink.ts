@@ -3,8 +3,8 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sortableIdGenerator } from '../../shared/ids';
 import type { Clock } from '../../shared/ports/clock';
+import type { FeatureGroupVersion } from '../../shared/ports/feature-group-version';
 import type { OfflineSink } from '../../shared/ports/offline-sink';
-import type { FeatureGroupVersion } from '../definitions';
 import { offlineFilesOf } from './batches';
 
 export interface FileOfflineSinkOptions {

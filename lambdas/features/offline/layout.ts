@@ -1,4 +1,4 @@
-import type { FeatureGroupVersion, FeatureType } from '../definitions';
+import type { FeatureGroupVersion, FeatureType } from '../../shared/ports/feature-group-version';
 
 /**
  * The offline store's layout and file schema, shared by every sink (files locally, S3 in the cloud)

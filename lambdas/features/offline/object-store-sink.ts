@@ -1,8 +1,8 @@
 import { sortableIdGenerator } from '../../shared/ids';
 import type { Clock } from '../../shared/ports/clock';
+import type { FeatureGroupVersion } from '../../shared/ports/feature-group-version';
 import type { ObjectStore } from '../../shared/ports/object-store';
 import type { OfflineSink } from '../../shared/ports/offline-sink';
-import type { FeatureGroupVersion } from '../definitions';
 import { offlineFilesOf } from './batches';
 
 export interface ObjectStoreOfflineSinkOptions {

@@ -31,7 +31,7 @@
  *   the partition column: Athena prunes partitions with it (a scan follows the window, not the
  *   history), DuckDB prunes hive-partitioned files with it.
  */
-import type { FeatureGroupVersion, FeatureType } from '../definitions';
+import type { FeatureGroupVersion, FeatureType } from '../../shared/ports/feature-group-version';
 import {
   EVENT_DATE,
   INGEST_BATCH,

@@ -7,8 +7,8 @@
  */
 
 import { sendNotification } from '../../platform/notifications';
-import { publishAfterCommit, registryDeps } from '../../registry/deps';
 import { auditOp } from '../../registry/records';
+import { publishAfterCommit } from '../../shared/events/publish-after-commit';
 import { withOptimisticRetry } from '../../shared/optimistic-retry';
 import type { PlatformEvent } from '../../shared/ports/event-publisher';
 import type { WriteOp } from '../../shared/ports/metadata-store';
@@ -99,15 +99,7 @@ export const actOnReport = async (
       }),
       time: report.finishedAt,
     };
-    await publishAfterCommit(
-      registryDeps({
-        store: deps.store,
-        events: deps.events,
-        clock: deps.clock,
-        ...(deps.onPublishFailure ? { onPublishFailure: deps.onPublishFailure } : {}),
-      }),
-      [event],
-    );
+    await publishAfterCommit(deps, [event]);
   }
   if (outcome.notify === undefined) return outcome.summary;
   const retrainingRequested = outcome.summary.retrainingRequested === true;

@@ -3,8 +3,7 @@
  * its baseline, and which objects hold the data. The plan travels through every later step (the
  * state machine's payload in the cloud), so it is small and JSON.
  */
-import { aliasKey } from '../../registry/keys';
-import type { AliasRecord } from '../../registry/records';
+import { resolveAlias } from '../../registry/public';
 import { baselineKey } from '../baselines';
 import { defaultCapturePrefix, keyInWindow, windowListPrefix } from '../captures';
 import type { MonitoringDeps } from '../deps';
@@ -43,10 +42,10 @@ const resolveVersion = async (
 ): Promise<number> => {
   if (monitor.version !== undefined) return monitor.version;
   const alias = monitor.alias ?? 'champion';
-  const item = await deps.store.get(aliasKey(monitor.model, alias));
-  if (!item)
+  const version = await resolveAlias(deps.store, monitor.model, alias);
+  if (version === undefined)
     throw new MonitorRunError(`Model ${monitor.model} has no alias ${alias}: no version to monitor.`);
-  return (item.data as unknown as AliasRecord).version;
+  return version;
 };
 
 /** Resolves a monitor's next run at `now`; MonitorRunError when there is nothing to judge against. */

@@ -3,7 +3,7 @@ import { AthenaTrainingSetEngine } from '../../features/offline/athena-engine';
 import { ObjectStoreOfflineSink } from '../../features/offline/object-store-sink';
 import { notificationDeps } from '../../platform/notifications';
 import { registryDeps } from '../../registry/deps';
-import { versionKey } from '../../registry/keys';
+import { versionExists } from '../../registry/public';
 import { DynamoDbMetadataStore } from '../../shared/adapters/aws/dynamodb-metadata-store';
 import { EventBridgeEventPublisher } from '../../shared/adapters/aws/eventbridge-event-publisher';
 import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store';
@@ -22,8 +22,8 @@ if (!config.offlineDatabase || !config.athenaWorkGroup) {
   );
 }
 const clock = systemClock;
-const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName });
-const objects = new S3ObjectStore({ bucketName: config.artifactBucketName });
+const store = new DynamoDbMetadataStore({ tableName: config.metadataTableName, clock: systemClock });
+const objects = new S3ObjectStore({ bucketName: config.artifactBucketName, clock: systemClock });
 
 export const handler = makePipelineTaskFunction({
   store,
@@ -50,7 +50,7 @@ export const handler = makePipelineTaskFunction({
     searchIndex: new ScanRunSearchIndex({ store }),
     clock,
     newId: sortableIdGenerator(clock),
-    modelVersionExists: async (model, version) => (await store.get(versionKey(model, version))) !== undefined,
+    modelVersionExists: (model, version) => versionExists(store, model, version),
   },
   notifications: notificationDeps({
     store,

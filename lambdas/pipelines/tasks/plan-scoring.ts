@@ -3,8 +3,7 @@
  * champion when it has a SageMaker model and every feature it reads is in this training set (its
  * own encoding is applied to the same rows, so both are judged on exactly the same flights, users...).
  */
-import { aliasKey } from '../../registry/keys';
-import type { AliasRecord } from '../../registry/records';
+import { resolveAlias } from '../../registry/public';
 import { encodingKeyOf, type SageMakerModelFile, sageMakerModelKeyOf } from '../model-files';
 import type { StoredTrainingRequest } from '../schemas';
 import type { Encoding } from '../training/encoding';
@@ -48,9 +47,8 @@ const championOf = async (
   request: StoredTrainingRequest,
   build: BuildResult,
 ): Promise<ScoringModel | SkippedChampion | undefined> => {
-  const alias = await deps.store.get(aliasKey(request.model, 'champion'));
-  if (!alias) return undefined;
-  const version = (alias.data as unknown as AliasRecord).version;
+  const version = await resolveAlias(deps.store, request.model, 'champion');
+  if (version === undefined) return undefined;
   const [encoding, sageMaker] = await Promise.all([
     readOptionalJson<Encoding>(deps, encodingKeyOf(request.model, version)),
     readOptionalJson<SageMakerModelFile>(deps, sageMakerModelKeyOf(request.model, version)),

@@ -8,7 +8,7 @@ import { experimentsContext } from '../../experiments/context';
 import { createExperiment, listExperiments } from '../../experiments/experiments';
 import { logMetrics } from '../../experiments/metrics';
 import { createRun, finishRun, linkModelVersion } from '../../experiments/runs';
-import { usedByModelKey } from '../../features/keys';
+import { recordModelUse } from '../../features/public';
 import { PREDICTION_COLUMN, writeBaseline } from '../../monitoring/baselines';
 import { profileTable } from '../../monitoring/drift';
 import { createModel } from '../../registry/models';
@@ -218,9 +218,11 @@ const registerOnce = async (
   onRegistered();
   // The groups now name the model among their users (GET /feature-groups/{name} usedBy.models).
   for (const group of build.dataset.featureGroups) {
-    await deps.store.put({
-      ...usedByModelKey(group.name, request.model),
-      data: { model: request.model, modelVersion: version.version, groupVersion: group.version },
+    await recordModelUse(deps.store, {
+      group: group.name,
+      groupVersion: group.version,
+      model: request.model,
+      modelVersion: version.version,
     });
   }
   const json = { contentType: 'application/json' };

@@ -81,3 +81,6 @@ export const assertPutObjectOptions = (options: PutObjectOptions | undefined): v
 
 export const toBytes = (body: Uint8Array | string): Uint8Array =>
   typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+
+/** S3 keeps Last-Modified in whole seconds; both object stores stamp writes the same way. */
+export const wholeSecond = (at: Date): Date => new Date(Math.floor(at.getTime() / 1000) * 1000);

@@ -1,4 +1,4 @@
-import type { FeatureGroupVersion } from '../../features/definitions';
+import type { FeatureGroupVersion } from './feature-group-version';
 
 /**
  * Where accepted feature records go for training: Parquet partitioned by event date (S3 in the cloud,

@@ -1,4 +1,4 @@
-import type { FeatureGroupVersion } from '../../features/definitions';
+import type { FeatureGroupVersion } from './feature-group-version';
 
 /**
  * Runs the point-in-time join of a training set (lambdas/features/offline/point-in-time.sql.ts) over

@@ -17,7 +17,7 @@ export const describeNewerPuts = (fixture: FixtureAccessor) => {
   beforeEach(() => {
     ({ store, clock } = fixture());
   });
-  const nowSeconds = () => Math.floor(clock.now() / 1000);
+  const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
 
   describe('putIfNewer', () => {
     it('creates absent items at rev 1 and answers, in order, which items it wrote', async () => {

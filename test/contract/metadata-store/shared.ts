@@ -3,20 +3,9 @@
 import { expect } from 'vitest';
 import type { MetadataStore, QueryOptions } from '../../../lambdas/shared/ports/metadata-store';
 
-export interface ManualClock {
-  now(): number;
-  advance(ms: number): void;
-}
+import type { ManualClock } from '../../support/clock';
 
-export const createManualClock = (startMs = Date.UTC(2026, 10, 28, 10)): ManualClock => {
-  let current = startMs;
-  return {
-    now: () => current,
-    advance: (ms) => {
-      current += ms;
-    },
-  };
-};
+export type { ManualClock } from '../../support/clock';
 
 export interface MetadataStoreFixture {
   readonly store: MetadataStore;
@@ -43,7 +32,7 @@ export const UTF8_ORDER = ['Z', 'a', 'é', '\uFF5E', '😀'];
 
 /** Helpers over the running test's store and clock. */
 export const contractHelpers = (fixture: FixtureAccessor) => {
-  const nowSeconds = () => Math.floor(fixture().clock.now() / 1000);
+  const nowSeconds = () => Math.floor(fixture().clock.now().getTime() / 1000);
   const seed = async (pk: string, sks: readonly string[]) => {
     const { store } = fixture();
     await Promise.all(sks.map((sk) => store.put({ pk, sk, data: { sk } })));

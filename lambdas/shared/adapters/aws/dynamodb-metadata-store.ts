@@ -11,6 +11,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionFailedError, PlatformError, TransactionConflictError } from '../../errors';
+import type { Clock } from '../../ports/clock';
 import {
   type DeleteOp,
   type Item,
@@ -43,14 +44,11 @@ import {
 import { ABSENT, type Expression, expression, isNamedError, LIVE } from './dynamodb-expressions';
 import { putAllIfNewer } from './dynamodb-newer-puts';
 
-/** The table layout this adapter expects; the CDK construct builds the table from it. */
-export const METADATA_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
-
 export interface DynamoDbMetadataStoreOptions {
   readonly tableName: string;
   readonly client?: DynamoDBDocumentClient;
-  /** Epoch milliseconds; tests move time to expire items. */
-  readonly now?: () => number;
+  /** Decides which items are live (DynamoDB's TTL deletes late, so reads filter): the composition root's one time source. */
+  readonly clock: Clock;
 }
 
 type RawItem = Record<string, unknown>;
@@ -63,7 +61,7 @@ const MAX_ATTEMPTS = 5;
 export class DynamoDbMetadataStore implements MetadataStore {
   readonly #table: string;
   readonly #client: DynamoDBDocumentClient;
-  readonly #now: () => number;
+  readonly #clock: Clock;
 
   constructor(options: DynamoDbMetadataStoreOptions) {
     this.#table = options.tableName;
@@ -72,7 +70,7 @@ export class DynamoDbMetadataStore implements MetadataStore {
       DynamoDBDocumentClient.from(new DynamoDBClient({}), {
         marshallOptions: { removeUndefinedValues: true },
       });
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock;
   }
 
   async get<T extends JsonObject = JsonObject>(key: ItemKey): Promise<Item<T> | undefined> {
@@ -243,7 +241,7 @@ export class DynamoDbMetadataStore implements MetadataStore {
   }
 
   #nowSeconds(): number {
-    return epochSeconds(this.#now());
+    return epochSeconds(this.#clock.now().getTime());
   }
 
   async #batchGetChunk(keys: ItemKey[], found: Map<string, RawItem>): Promise<void> {

@@ -6,6 +6,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import type { Clock } from '../../ports/clock';
 import type {
   ListOptions,
   ObjectInfo,
@@ -21,6 +22,7 @@ import {
   assertPutObjectOptions,
   DEFAULT_CONTENT_TYPE,
   toBytes,
+  wholeSecond,
 } from '../object-checks';
 
 export interface S3ObjectStoreOptions {
@@ -28,6 +30,8 @@ export interface S3ObjectStoreOptions {
   readonly client?: S3Client;
   /** Prepended to every key, e.g. 'artifacts/'; keys and listings given back omit it. */
   readonly prefix?: string;
+  /** Stands in for Last-Modified in put's answer (PutObject does not return it); head and get give S3's. */
+  readonly clock: Clock;
 }
 
 const isNotFound = (error: unknown): boolean =>
@@ -41,8 +45,10 @@ export class S3ObjectStore implements ObjectStore {
   readonly #bucket: string;
   readonly #client: S3Client;
   readonly #prefix: string;
+  readonly #clock: Clock;
 
   constructor(options: S3ObjectStoreOptions) {
+    this.#clock = options.clock;
     this.#bucket = options.bucketName;
     this.#client = options.client ?? new S3Client({});
     this.#prefix = options.prefix ?? '';
@@ -63,8 +69,8 @@ export class S3ObjectStore implements ObjectStore {
         Metadata: metadata,
       }),
     );
-    // PutObject does not return Last-Modified; the local clock, in S3's whole seconds, stands in.
-    const lastModified = new Date(Math.floor(Date.now() / 1000) * 1000);
+    // PutObject does not return Last-Modified; the composition root's clock, in S3's whole seconds, stands in.
+    const lastModified = wholeSecond(this.#clock.now());
     return { key, size: bytes.byteLength, etag: out.ETag ?? '', lastModified, contentType, metadata };
   }
 

@@ -34,6 +34,8 @@ type MutableStep = { -readonly [K in keyof WorkflowStep]: WorkflowStep[K] } & { 
 export const stepsFromHistory = (events: readonly HistoryEvent[]): WorkflowStep[] => {
   const steps: MutableStep[] = [];
   let open: MutableStep | undefined;
+  // Step Functions stamps every history event; should one lack it, the last known time stands in.
+  let lastAt = new Date(0);
   const close = (status: WorkflowStep['status'], at: Date | undefined) => {
     if (!open) return;
     open.status = status;
@@ -43,12 +45,13 @@ export const stepsFromHistory = (events: readonly HistoryEvent[]): WorkflowStep[
   for (const event of events) {
     const type = event.type ?? '';
     const at = event.timestamp;
+    if (at) lastAt = at;
     if (type.endsWith('StateEntered') && event.stateEnteredEventDetails?.name) {
       close(open?.failed ? 'FAILED' : 'SUCCEEDED', at);
       open = {
         name: event.stateEnteredEventDetails.name,
         status: 'RUNNING',
-        startedAt: (at ?? new Date()).toISOString(),
+        startedAt: lastAt.toISOString(),
       };
       steps.push(open);
     } else if (type.endsWith('StateExited')) {

@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+import type { Clock } from '../../ports/clock';
 import type {
   ListOptions,
   ObjectInfo,
@@ -19,11 +20,14 @@ import {
   assertPutObjectOptions,
   DEFAULT_CONTENT_TYPE,
   toBytes,
+  wholeSecond,
 } from '../object-checks';
 
 export interface FileObjectStoreOptions {
   /** Folder that holds the objects; created on the first write. */
   readonly root: string;
+  /** Stamps each write's lastModified: the store's own clock is the composition root's. */
+  readonly clock: Clock;
 }
 
 /** What the sidecar file beside each object holds. */
@@ -85,9 +89,11 @@ const infoOf = (sidecar: Sidecar): ObjectInfo => ({
 /** ObjectStore on a local folder, for the local platform and tests. */
 export class FileObjectStore implements ObjectStore {
   readonly #root: string;
+  readonly #clock: Clock;
 
   constructor(options: FileObjectStoreOptions) {
     this.#root = resolve(options.root);
+    this.#clock = options.clock;
   }
 
   async put(key: string, body: Uint8Array | string, options?: PutObjectOptions): Promise<ObjectInfo> {
@@ -96,7 +102,7 @@ export class FileObjectStore implements ObjectStore {
     const bytes = toBytes(body);
     const { folder, data, sidecar } = this.#locate(key);
     // S3 keeps whole seconds; so do we, so that timestamps compare the same in both stores.
-    const lastModified = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const lastModified = wholeSecond(this.#clock.now());
     const record: Sidecar = {
       key,
       size: bytes.byteLength,

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConditionFailedError } from '../../errors';
+import type { Clock } from '../../ports/clock';
 import type {
   DeleteOp,
   Item,
@@ -34,8 +35,8 @@ import { addRecencyColumns, type NewerPutParameters, newerPutSql } from './sqlit
 export interface SqliteMetadataStoreOptions {
   /** Database file, or ':memory:'. Missing parent folders are created. */
   readonly path: string;
-  /** Epoch milliseconds; tests move time to expire items. */
-  readonly now?: () => number;
+  /** Decides which items are live: the one time source of the composition root (tests move it to expire items). */
+  readonly clock: Clock;
 }
 
 interface Row {
@@ -66,7 +67,7 @@ const LIVE = '(expires_at IS NULL OR expires_at > @now)';
 /** MetadataStore on one SQLite file, for the local platform and tests. */
 export class SqliteMetadataStore implements MetadataStore {
   readonly #db: Database.Database;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #selectRow: Database.Statement<[string, string], RawRow>;
   readonly #selectRev: Database.Statement<[string, string], RevRow>;
   readonly #upsertRow: Database.Statement<[string, string, number, string, number | null]>;
@@ -78,7 +79,7 @@ export class SqliteMetadataStore implements MetadataStore {
 
   constructor(options: SqliteMetadataStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock;
     this.#db = new Database(options.path);
     this.#db.pragma('journal_mode = WAL');
     // A second process (CLI next to the local server) waits for the write lock instead of failing.
@@ -219,7 +220,7 @@ export class SqliteMetadataStore implements MetadataStore {
   }
 
   #nowSeconds(): number {
-    return epochSeconds(this.#now());
+    return epochSeconds(this.#clock.now().getTime());
   }
 
   #statement(sql: string): Database.Statement<Record<string, unknown>, Row> {
