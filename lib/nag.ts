@@ -1,6 +1,6 @@
-import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 
 /**
  * Acknowledges, on the grantee's own role only, the cdk-nag AwsSolutions-IAM5 findings that a CDK
@@ -24,9 +24,15 @@ export const acknowledgeWildcards = (
   }
 };
 
-/** cdk-nag's name for "every object of this bucket": `Resource::<LogicalId.Arn>/*` (Fn::GetAtt flattened). */
-export const objectsFinding = (resource: Construct): string => {
-  const cfn = resource.node.defaultChild as CfnElement | undefined;
-  if (!cfn) throw new Error(`objectsFinding: ${resource.node.path} has no CloudFormation resource`);
-  return `Resource::<${Stack.of(resource).getLogicalId(cfn)}.Arn>/*`;
+/**
+ * cdk-nag's names for "every object of this bucket under each prefix": `Resource::<LogicalId.Arn>/{prefix}*`
+ * (Fn::GetAtt flattened); `['']` names every object. None for a bucket defined outside this app (an
+ * imported IBucket has no CloudFormation resource here): cdk-nag then reports its ARN as it is, for the
+ * importer to review and acknowledge.
+ */
+export const objectsFindings = (bucket: IConstruct, prefixes: readonly string[] = ['']): string[] => {
+  const cfn = bucket.node.defaultChild;
+  if (!cfn || !CfnElement.isCfnElement(cfn)) return [];
+  const arn = `<${Stack.of(cfn).getLogicalId(cfn)}.Arn>`;
+  return prefixes.map((prefix) => `Resource::${arn}/${prefix}*`);
 };

@@ -3,7 +3,7 @@ import * as z from 'zod';
 /**
  * Environment of every Lambda function, parsed once at cold start. A missing or malformed variable
  * stops the cold start with a message naming it, instead of failing on the first request that needs it.
- * The CDK function construct sets exactly these variables (see lib/constructs/capability-functions.ts);
+ * The CDK function construct sets exactly these variables (see lib/constructs/bindings.ts);
  * the optional ones only for the capabilities whose catalogue access needs them.
  */
 export const LambdaEnvironment = z.object({

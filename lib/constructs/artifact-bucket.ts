@@ -1,9 +1,9 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeWildcards, objectsFinding } from '../nag';
+import { bindArtifactBucket, type DataAccess } from './bindings';
 
 export interface ArtifactBucketProps {
   /** Customer-managed key the artifacts are encrypted with. */
@@ -29,7 +29,8 @@ export interface ArtifactBucketProps {
  * The bucket of model artifacts, datasets and captured data: KMS-encrypted with the platform key
  * (S3 Bucket Keys on, which cuts KMS requests), versioned, TLS 1.2+ only, no public access, no ACLs,
  * server access logs in a separate bucket. That log bucket is SSE-S3 because S3 server access logging
- * cannot deliver to a bucket whose default encryption is SSE-KMS.
+ * cannot deliver to a bucket whose default encryption is SSE-KMS. Pass `bucket` (an IBucket) to other
+ * constructs; give a function the bucket with `bindTo`.
  */
 export class ArtifactBucket extends Construct {
   public readonly bucket: Bucket;
@@ -90,32 +91,8 @@ export class ArtifactBucket extends Construct {
     });
   }
 
-  /** Read objects and list the bucket (and decrypt). */
-  grantRead(grantee: IGrantable): void {
-    this.bucket.grantRead(grantee);
-    acknowledgeWildcards(
-      grantee,
-      ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', objectsFinding(this.bucket)],
-      'Added by Bucket.grantRead on this one bucket: artifact keys are only known at run time, and the action wildcards cover object versions and tags.',
-    );
-  }
-
-  /** Read, write and delete objects (and encrypt/decrypt). */
-  grantReadWrite(grantee: IGrantable): void {
-    this.bucket.grantReadWrite(grantee);
-    acknowledgeWildcards(
-      grantee,
-      [
-        'Action::s3:GetObject*',
-        'Action::s3:GetBucket*',
-        'Action::s3:List*',
-        'Action::s3:DeleteObject*',
-        'Action::s3:Abort*',
-        objectsFinding(this.bucket),
-        'Action::kms:ReEncrypt*',
-        'Action::kms:GenerateDataKey*',
-      ],
-      'Added by Bucket.grantReadWrite on this one bucket and its key: artifact keys are only known at run time; S3 needs data keys to encrypt uploads.',
-    );
+  /** Sets ARTIFACT_BUCKET_NAME on the function and grants it `access`, in one call (bindArtifactBucket). */
+  bindTo(fn: LambdaFunction, options: { readonly access: DataAccess }): void {
+    bindArtifactBucket(this.bucket, fn, options);
   }
 }

@@ -1,33 +1,19 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { z } from 'zod';
-import type { Capability, CapabilityAccess } from '../../lambdas/catalogue';
-import type { LambdaEnvironment } from '../../lambdas/shared/config';
-import type { ArtifactBucket } from './artifact-bucket';
-import type { MetadataTable } from './metadata-table';
-import type { NotificationTopic } from './notification-topic';
-import type { OfflineStore } from './offline-store';
-import type { PlatformEvents } from './platform-events';
+import type { Capability } from '../../lambdas/catalogue';
+import { bindSharedResources, type SharedResources } from './bindings';
+import type { IOfflineStore } from './offline-store';
 import { PlatformFunction, type PowertoolsLogLevel } from './platform-function';
 
-/** What CDK sets of lambdas/shared/config.ts: all of it but what Lambda and PlatformFunction set. */
-type ResourceVariables = Omit<z.input<typeof LambdaEnvironment>, 'AWS_REGION' | 'POWERTOOLS_SERVICE_NAME'>;
-/** The variables of the offline store, set only for capabilities with `offlineQueries: 'query'`. */
-type OfflineVariables = Required<Pick<ResourceVariables, 'OFFLINE_DATABASE' | 'ATHENA_WORKGROUP'>>;
-
-export interface CapabilityFunctionsProps {
+export interface CapabilityFunctionsProps extends SharedResources {
   /** The capability catalogue (lambdas/catalogue.ts): one function per capability. */
   readonly capabilities: readonly Capability[];
-  readonly metadata: MetadataTable;
-  readonly artifacts: ArtifactBucket;
-  readonly notifications: NotificationTopic;
-  readonly events: PlatformEvents;
   /**
    * Athena workgroup and Glue database of the offline feature store; required when a capability's
    * access has `offlineQueries: 'query'`.
    * @default - none: no capability may query the offline store
    */
-  readonly offlineStore?: OfflineStore;
+  readonly offlineStore?: IOfflineStore;
   /** @default 'INFO' */
   readonly logLevel?: PowertoolsLogLevel;
   /** Of the functions' log groups. @default RemovalPolicy.RETAIN */
@@ -35,8 +21,8 @@ export interface CapabilityFunctionsProps {
 }
 
 /**
- * One PlatformFunction per capability, each told where the shared resources are and granted exactly
- * what its catalogue entry's `access` says — nothing more.
+ * One PlatformFunction per capability, each bound to the shared resources (variable and grant in one
+ * call) with exactly what its catalogue entry's `access` says — nothing more.
  */
 export class CapabilityFunctions extends Construct {
   /** By capability name. */
@@ -54,37 +40,25 @@ export class CapabilityFunctions extends Construct {
     }
 
     const querying = props.capabilities.filter((capability) => capability.access.offlineQueries === 'query');
-    if (querying.length > 0 && !props.offlineStore) {
+    const offlineStore = (): IOfflineStore => {
+      if (props.offlineStore) return props.offlineStore;
       throw new Error(
         `CapabilityFunctions ${id}: ${querying.map((c) => c.name).join(', ')} ask for offline queries, but no offlineStore was given`,
       );
-    }
-
-    // Every function gets every required variable: config.ts requires them, whatever the access.
-    const environment = {
-      METADATA_TABLE_NAME: props.metadata.table.tableName,
-      ARTIFACT_BUCKET_NAME: props.artifacts.bucket.bucketName,
-      NOTIFICATION_TOPIC_ARN: props.notifications.topic.topicArn,
-      EVENT_BUS_NAME: props.events.bus.eventBusName,
-    } satisfies ResourceVariables;
-    const offlineEnvironment: OfflineVariables | undefined = props.offlineStore && {
-      OFFLINE_DATABASE: props.offlineStore.databaseName,
-      ATHENA_WORKGROUP: props.offlineStore.workGroupName,
     };
+    if (querying.length > 0) offlineStore();
 
     const functions = new Map<string, PlatformFunction>();
     for (const capability of props.capabilities) {
       const fn = new PlatformFunction(this, capability.name, {
         entry: capability.entry,
         serviceName: capability.name,
-        environment:
-          capability.access.offlineQueries === 'query'
-            ? { ...environment, ...offlineEnvironment }
-            : environment,
         ...(props.logLevel ? { logLevel: props.logLevel } : {}),
         ...(props.removalPolicy ? { removalPolicy: props.removalPolicy } : {}),
       });
-      grantAccess(fn, capability.access, props);
+      // Every function gets every shared variable (config.ts requires them), grants only per access.
+      bindSharedResources(props, fn, capability.access);
+      if (capability.access.offlineQueries === 'query') offlineStore().bindTo(fn);
       functions.set(capability.name, fn);
     }
     this.functions = functions;
@@ -100,33 +74,3 @@ export class CapabilityFunctions extends Construct {
     return fn;
   }
 }
-
-const grantAccess = (
-  fn: PlatformFunction,
-  access: CapabilityAccess,
-  resources: CapabilityFunctionsProps,
-): void => {
-  switch (access.metadata) {
-    case 'none':
-      break;
-    case 'read':
-      resources.metadata.grantReadData(fn);
-      break;
-    case 'readWrite':
-      resources.metadata.grantReadWriteData(fn);
-      break;
-  }
-  switch (access.artifacts) {
-    case 'none':
-      break;
-    case 'read':
-      resources.artifacts.grantRead(fn);
-      break;
-    case 'readWrite':
-      resources.artifacts.grantReadWrite(fn);
-      break;
-  }
-  if (access.notifications === 'publish') resources.notifications.grantPublish(fn);
-  if (access.events === 'publish') resources.events.grantPublish(fn);
-  if (access.offlineQueries === 'query') resources.offlineStore?.grantQuery(fn);
-};

@@ -1,11 +1,11 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 // The key schema the AWS metadata store expects, so the two cannot drift apart.
 import { METADATA_TABLE_KEYS } from '../../lambdas/shared/table-layout';
-import { acknowledgeWildcards } from '../nag';
+import { bindMetadataTable, type DataAccess } from './bindings';
 
 export interface MetadataTableProps {
   /** Customer-managed key the table is encrypted with. */
@@ -21,9 +21,11 @@ export interface MetadataTableProps {
 
 /**
  * The platform's single DynamoDB table (registry, lineage, runs, notifications, online features):
- * on-demand, point-in-time recovery, encrypted with the platform key, TTL on `expiresAt`.
+ * on-demand, point-in-time recovery, encrypted with the platform key, TTL on `expiresAt`. Pass `table`
+ * (an ITable) to other constructs; give a function the table with `bindTo`.
  */
 export class MetadataTable extends Construct {
+  /** The table itself. */
   public readonly table: Table;
 
   constructor(scope: Construct, id: string, props: MetadataTableProps) {
@@ -48,18 +50,8 @@ export class MetadataTable extends Construct {
     });
   }
 
-  /** Read items (and decrypt them). */
-  grantReadData(grantee: IGrantable): void {
-    this.table.grantReadData(grantee);
-  }
-
-  /** Read and write items (and encrypt/decrypt them). */
-  grantReadWriteData(grantee: IGrantable): void {
-    this.table.grantReadWriteData(grantee);
-    acknowledgeWildcards(
-      grantee,
-      ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'],
-      'Added by Table.grantReadWriteData for the table key only: DynamoDB needs data keys to encrypt written items.',
-    );
+  /** Sets METADATA_TABLE_NAME on the function and grants it `access`, in one call (bindMetadataTable). */
+  bindTo(fn: LambdaFunction, options: { readonly access: DataAccess }): void {
+    bindMetadataTable(this.table, fn, options);
   }
 }

@@ -4,17 +4,16 @@ import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { z } from 'zod';
+import type { MonitoringEnvironment } from '../../lambdas/monitoring/config';
 import { DRIFT_METRICS } from '../../lambdas/monitoring/metrics';
 import { PROJECT_ROOT } from '../paths';
 import { checkedSubstitutions } from '../state-machine-file';
-import type { ArtifactBucket } from './artifact-bucket';
-import type { MetadataTable } from './metadata-table';
-import type { NotificationTopic } from './notification-topic';
-import type { PlatformEvents } from './platform-events';
+import { bindSharedResources, type SharedResources } from './bindings';
 import { METRICS_NAMESPACE, PlatformFunction, type PowertoolsLogLevel } from './platform-function';
 import { grantRuleManagement } from './rule-management';
 
@@ -24,13 +23,9 @@ const JOB_ENTRY = 'lambdas/monitoring/job-handler.ts';
 /** The job function's service name: the `service` dimension of the DriftDetected alarm. */
 export const MONITORING_JOB_SERVICE = 'monitoring-job';
 
-export interface MonitoringProps {
+export interface MonitoringProps extends SharedResources {
   /** The platform key, which encrypts the notification topic: the drift alarm's messages need it. */
   readonly encryptionKey: IKey;
-  readonly metadata: MetadataTable;
-  readonly artifacts: ArtifactBucket;
-  readonly notifications: NotificationTopic;
-  readonly events: PlatformEvents;
   /**
    * Prefix of the EventBridge rules the API creates, one per monitor: unique to the stage, so that two
    * stages in one account never touch each other's rules. 1-32 of letters, digits, `.`, `_`, `-`.
@@ -72,15 +67,8 @@ export class Monitoring extends Construct {
     }
     this.#rulePrefix = props.rulePrefix;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const environment = {
-      METADATA_TABLE_NAME: props.metadata.table.tableName,
-      ARTIFACT_BUCKET_NAME: props.artifacts.bucket.bucketName,
-      NOTIFICATION_TOPIC_ARN: props.notifications.topic.topicArn,
-      EVENT_BUS_NAME: props.events.bus.eventBusName,
-    };
     const common = {
       entry: JOB_ENTRY,
-      environment,
       // One full vCPU (1,769 MB): summarising is CPU-bound binning of parsed JSON Lines.
       memorySize: 1769,
       timeout: Duration.minutes(5),
@@ -92,10 +80,12 @@ export class Monitoring extends Construct {
       serviceName: MONITORING_JOB_SERVICE,
       description: 'Drift job steps: resolve the baseline, merge and compare, notify, record failures',
     });
-    props.metadata.grantReadWriteData(this.jobFunction);
-    props.artifacts.grantReadWrite(this.jobFunction);
-    props.notifications.grantPublish(this.jobFunction);
-    props.events.grantPublish(this.jobFunction);
+    bindSharedResources(props, this.jobFunction, {
+      metadata: 'readWrite',
+      artifacts: 'readWrite',
+      notifications: 'publish',
+      events: 'publish',
+    });
 
     this.summariseFunction = new PlatformFunction(this, 'Summarise', {
       ...common,
@@ -103,17 +93,21 @@ export class Monitoring extends Construct {
       description: 'Drift job: summarise a batch of capture objects against the baseline',
     });
     // Reads captures and baselines, writes shard summaries; reads labels; nothing else.
-    props.metadata.grantReadData(this.summariseFunction);
-    props.artifacts.grantReadWrite(this.summariseFunction);
+    bindSharedResources(props, this.summariseFunction, {
+      metadata: 'read',
+      artifacts: 'readWrite',
+      notifications: 'none',
+      events: 'none',
+    });
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH, removalPolicy });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromFile(DRIFT_JOB_DEFINITION),
       definitionSubstitutions: checkedSubstitutions(`Monitoring ${id}`, DRIFT_JOB_DEFINITION, {
-        JobFunctionArn: this.jobFunction.function.functionArn,
-        SummariseFunctionArn: this.summariseFunction.function.functionArn,
-        ArtifactBucketName: props.artifacts.bucket.bucketName,
+        JobFunctionArn: this.jobFunction.functionArn,
+        SummariseFunctionArn: this.summariseFunction.functionArn,
+        ArtifactBucketName: props.artifactBucket.bucketName,
       }),
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
@@ -141,9 +135,9 @@ export class Monitoring extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    this.driftAlarm.addAlarmAction(new SnsAction(props.notifications.topic));
+    this.driftAlarm.addAlarmAction(new SnsAction(props.notificationTopic));
     // CloudWatch publishes to the encrypted topic itself, so the key must let CloudWatch use it.
-    props.encryptionKey.addToResourcePolicy(
+    const { statementAdded } = props.encryptionKey.addToResourcePolicy(
       new PolicyStatement({
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
@@ -151,6 +145,11 @@ export class Monitoring extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
+    if (!statementAdded) {
+      throw new Error(
+        `Monitoring ${id}: the encryptionKey takes no key policy statement here (an imported key?), so the drift alarm could not publish to the topic; pass a key defined in this app`,
+      );
+    }
   }
 
   /**
@@ -158,11 +157,14 @@ export class Monitoring extends Construct {
    * only) and hand them the schedule role; sets the variables lambdas/monitoring/config.ts reads. Runs
    * on demand execute in the API function itself, so it gets the API timeout's worth of time (29 s).
    */
-  grantSchedules(fn: PlatformFunction): void {
-    fn.function.addEnvironment('MONITOR_RULE_PREFIX', this.#rulePrefix);
-    fn.function.addEnvironment('MONITOR_STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
-    fn.function.addEnvironment('MONITOR_SCHEDULE_ROLE_ARN', this.scheduleRole.roleArn);
-    (fn.function.node.defaultChild as CfnFunction).timeout = 29;
+  grantSchedules(fn: LambdaFunction): void {
+    const variables: Record<keyof z.input<typeof MonitoringEnvironment>, string> = {
+      MONITOR_RULE_PREFIX: this.#rulePrefix,
+      MONITOR_STATE_MACHINE_ARN: this.stateMachine.stateMachineArn,
+      MONITOR_SCHEDULE_ROLE_ARN: this.scheduleRole.roleArn,
+    };
+    for (const [name, value] of Object.entries(variables)) fn.addEnvironment(name, value);
+    (fn.node.defaultChild as CfnFunction).timeout = 29;
     grantRuleManagement(
       fn,
       this.#rulePrefix,
@@ -188,11 +190,11 @@ export class Monitoring extends Construct {
     machine.addToRolePolicy(
       new PolicyStatement({
         actions: ['lambda:InvokeFunction'],
-        resources: [this.jobFunction.function.functionArn, this.summariseFunction.function.functionArn],
+        resources: [this.jobFunction.functionArn, this.summariseFunction.functionArn],
       }),
     );
     machine.addToRolePolicy(
-      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.artifacts.bucket.bucketArn] }),
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.artifactBucket.bucketArn] }),
     );
     const childExecutions = stack.formatArn({
       service: 'states',

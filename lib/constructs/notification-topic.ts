@@ -1,8 +1,8 @@
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { acknowledgeWildcards } from '../nag';
+import { bindNotificationTopic, type PublishAccess } from './bindings';
 
 export interface NotificationTopicProps {
   /**
@@ -30,13 +30,8 @@ export class NotificationTopic extends Construct {
     this.topic = new Topic(this, 'Topic', { masterKey: props.encryptionKey, enforceSSL: true, displayName });
   }
 
-  /** Publish messages (and generate the data keys SNS encrypts them with). */
-  grantPublish(grantee: IGrantable): void {
-    this.topic.grantPublish(grantee);
-    acknowledgeWildcards(
-      grantee,
-      ['Action::kms:GenerateDataKey*'],
-      'Added by Topic.grantPublish for the topic key only: SNS needs a data key to encrypt each published message.',
-    );
+  /** Sets NOTIFICATION_TOPIC_ARN on the function and, with `publish`, lets it publish (bindNotificationTopic). */
+  bindTo(fn: LambdaFunction, options: { readonly access: PublishAccess }): void {
+    bindNotificationTopic(this.topic, fn, options);
   }
 }

@@ -3,9 +3,11 @@ import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase } from 'aws-cdk-lib/aws-glue';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeWildcards, objectsFinding } from '../nag';
+import { acknowledgeWildcards, objectsFindings } from '../nag';
+import { setVariable } from './bindings';
 
 /** Object key prefixes of the platform bucket the offline store works with (lambdas/features/…). */
 export const OFFLINE_PREFIX = 'offline/';
@@ -39,6 +41,21 @@ export interface OfflineStoreProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/**
+ * The query side of an offline feature store, as the functions that query it see it: what OfflineStore
+ * implements, and what TrainingPipeline and CapabilityFunctions take.
+ */
+export interface IOfflineStore {
+  /** The Glue database of the external tables. */
+  readonly databaseName: string;
+  /** The Athena workgroup every query runs in. */
+  readonly workGroupName: string;
+  /** The Athena, Glue, S3 and KMS permissions of the training-set engine. */
+  grantQuery(grantee: IGrantable): void;
+  /** Sets OFFLINE_DATABASE and ATHENA_WORKGROUP on the function and grants it queries, in one call. */
+  bindTo(fn: LambdaFunction): void;
+}
+
 /** Athena's floor for the per-query cutoff (10 MB). */
 const MIN_CUTOFF_BYTES = 10_000_000;
 
@@ -48,7 +65,7 @@ const MIN_CUTOFF_BYTES = 10_000_000;
  * workgroup (engine v3) whose configuration every query must use: results in the platform bucket under
  * `athena-results/`, SSE_KMS with the platform key, a bytes-scanned cutoff per query, CloudWatch metrics.
  */
-export class OfflineStore extends Construct {
+export class OfflineStore extends Construct implements IOfflineStore {
   public readonly database: CfnDatabase;
   public readonly workGroup: CfnWorkGroup;
   /** The Glue database's name (a Ref: deploys before whatever reads it). */
@@ -197,12 +214,9 @@ export class OfflineStore extends Construct {
       }
     }
 
-    const bucketFinding = objectsFinding(this.#bucket).slice(0, -'/*'.length);
     acknowledgeWildcards(
       grantee,
-      [OFFLINE_PREFIX, TRAINING_SETS_PREFIX, ATHENA_RESULTS_PREFIX].map(
-        (prefix) => `${bucketFinding}/${prefix}*`,
-      ),
+      objectsFindings(this.#bucket, [OFFLINE_PREFIX, TRAINING_SETS_PREFIX, ATHENA_RESULTS_PREFIX]),
       'Objects under one prefix of the platform bucket (offline Parquet, training sets, Athena results): their keys are made at run time (group versions, dates, batch and query ids).',
     );
     acknowledgeWildcards(
@@ -210,6 +224,12 @@ export class OfflineStore extends Construct {
       [tablesFinding(this.database)],
       'Tables of this one Glue database: the training-set engine creates a table per feature group version and per training set at run time, so their names are not known at deploy time.',
     );
+  }
+
+  bindTo(fn: LambdaFunction): void {
+    setVariable(fn, 'OFFLINE_DATABASE', this.databaseName);
+    setVariable(fn, 'ATHENA_WORKGROUP', this.workGroupName);
+    this.grantQuery(fn);
   }
 }
 

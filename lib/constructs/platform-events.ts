@@ -1,7 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { bindEventBus, type PublishAccess } from './bindings';
 
 export interface PlatformEventsProps {
   /**
@@ -30,8 +31,8 @@ export class PlatformEvents extends Construct {
     this.bus = EventBus.fromEventBusName(this, 'Bus', eventBusName);
   }
 
-  /** events:PutEvents on this one bus (no wildcard resource, so nothing for cdk-nag to acknowledge). */
-  grantPublish(grantee: IGrantable): void {
-    this.bus.grantPutEventsTo(grantee);
+  /** Sets EVENT_BUS_NAME on the function and, with `publish`, lets it put events on this bus (bindEventBus). */
+  bindTo(fn: LambdaFunction, options: { readonly access: PublishAccess }): void {
+    bindEventBus(this.bus, fn, options);
   }
 }

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { type IGrantable, type IPrincipal, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { BuildOptions } from 'esbuild';
 import { PROJECT_ROOT } from '../paths';
 
@@ -120,33 +120,32 @@ export interface PlatformFunctionProps {
  * The one Lambda function shape of the platform: Node 22 on arm64, an ES module bundle with its own
  * SDK and source maps, active X-Ray tracing, Powertools settings, an explicit log group with retention,
  * and its own role that may write to that log group only (no AWSLambdaBasicExecutionRole).
+ *
+ * It is the NodejsFunction itself (as in Powertools' CDK examples): pass it wherever an `IFunction`
+ * or `IGrantable` goes, call `addEnvironment` on it; `logGroup` is its own log group. The role and log
+ * group are created beside it, in the same scope (`{id}Role`, `{id}LogGroup`), because a function's role
+ * must exist before the function.
  */
-export class PlatformFunction extends Construct implements IGrantable {
-  public readonly function: NodejsFunction;
-  public readonly logGroup: LogGroup;
-  public readonly role: Role;
-  public readonly grantPrincipal: IPrincipal;
+export class PlatformFunction extends NodejsFunction {
+  /** The function's own role (never undefined, unlike `Function.role`). */
+  declare public readonly role: Role;
 
   constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
-    super(scope, id);
     const memorySize = props.memorySize ?? 1024;
     const timeout = props.timeout ?? Duration.seconds(10);
     validate(id, props, memorySize, timeout);
 
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    this.logGroup = new LogGroup(this, 'LogGroup', {
+    const logGroup = new LogGroup(scope, `${id}LogGroup`, {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-
-    this.role = new Role(this, 'Role', {
+    const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs the ${props.serviceName} function`,
     });
-    this.grantPrincipal = this.role;
-    this.logGroup.grantWrite(this.role);
+    logGroup.grantWrite(role);
 
-    this.function = new NodejsFunction(this, 'Function', {
+    super(scope, id, {
       entry: join(PROJECT_ROOT, props.entry),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
@@ -156,8 +155,8 @@ export class PlatformFunction extends Construct implements IGrantable {
       memorySize,
       timeout,
       description: props.description ?? `${props.serviceName} capability`,
-      role: this.role,
-      logGroup: this.logGroup,
+      role,
+      logGroup,
       tracing: Tracing.ACTIVE,
       bundling: CDK_BUNDLING,
       environment: {
@@ -170,12 +169,12 @@ export class PlatformFunction extends Construct implements IGrantable {
     });
 
     // Tracing.ACTIVE adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*" to this role.
-    Validations.of(this.role).acknowledge({
+    Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; "*" is the only valid resource (added by Tracing.ACTIVE).',
     });
-    Validations.of(this.function).acknowledge({
+    Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
         'nodejs22.x is deliberate (PLATFORM_RUNTIME): a supported runtime, and the nearest to the Node 20 the local platform runs on. Revisit before its end of life on 2027-04-30.',

@@ -1,13 +1,13 @@
 import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { acknowledgeWildcards } from '../nag';
-import type { PlatformFunction } from './platform-function';
 
 /**
  * Lets `fn` keep the EventBridge rules it makes at run time (schedules are data: one rule per monitor,
  * one per model), and only those: rules whose names start with `rulePrefix`. Returns their ARN pattern.
  */
-export const grantRuleManagement = (fn: PlatformFunction, rulePrefix: string, reason: string): string => {
+export const grantRuleManagement = (fn: IFunction, rulePrefix: string, reason: string): string => {
   const rules = Stack.of(fn).formatArn({
     service: 'events',
     resource: 'rule',

@@ -11,18 +11,16 @@ import {
 } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { acknowledgeWildcards, objectsFinding } from '../nag';
+import { acknowledgeWildcards, objectsFindings } from '../nag';
 import { PROJECT_ROOT } from '../paths';
 import { checkedSubstitutions } from '../state-machine-file';
-import type { ArtifactBucket } from './artifact-bucket';
-import type { MetadataTable } from './metadata-table';
-import type { NotificationTopic } from './notification-topic';
-import type { OfflineStore } from './offline-store';
-import type { PlatformEvents } from './platform-events';
+import { bindSharedResources, type SharedResources, setVariable } from './bindings';
+import type { IOfflineStore } from './offline-store';
 import { PlatformFunction, type PowertoolsLogLevel } from './platform-function';
 import { grantRuleManagement } from './rule-management';
 
@@ -53,15 +51,11 @@ export const XGBOOST_REGISTRIES: Readonly<Record<string, string>> = {
 };
 export const XGBOOST_IMAGE_TAG = 'sagemaker-xgboost:1.7-1';
 
-export interface TrainingPipelineProps {
+export interface TrainingPipelineProps extends SharedResources {
   /** The platform key: SageMaker encrypts the model output and the training volume with it. */
   readonly encryptionKey: IKey;
-  readonly metadata: MetadataTable;
-  readonly artifacts: ArtifactBucket;
-  readonly notifications: NotificationTopic;
-  readonly events: PlatformEvents;
   /** The training set is built with Athena over the offline store. */
-  readonly offlineStore: OfflineStore;
+  readonly offlineStore: IOfflineStore;
   /**
    * Training image URI.
    * @default - the region's built-in SageMaker XGBoost 1.7-1 image (XGBOOST_REGISTRIES)
@@ -115,25 +109,19 @@ export class TrainingPipeline extends Construct {
       memorySize: 1769,
       // Building the training set waits for Athena; well under Lambda's 15-minute ceiling.
       timeout: Duration.minutes(10),
-      environment: {
-        METADATA_TABLE_NAME: props.metadata.table.tableName,
-        ARTIFACT_BUCKET_NAME: props.artifacts.bucket.bucketName,
-        NOTIFICATION_TOPIC_ARN: props.notifications.topic.topicArn,
-        EVENT_BUS_NAME: props.events.bus.eventBusName,
-        OFFLINE_DATABASE: props.offlineStore.databaseName,
-        ATHENA_WORKGROUP: props.offlineStore.workGroupName,
-        ...(props.codeGitSha ? { CODE_GIT_SHA: props.codeGitSha } : {}),
-      },
       ...(props.logLevel ? { logLevel: props.logLevel } : {}),
       removalPolicy,
     });
-    props.metadata.grantReadWriteData(this.taskFunction);
-    props.artifacts.grantReadWrite(this.taskFunction);
-    props.notifications.grantPublish(this.taskFunction);
-    props.events.grantPublish(this.taskFunction);
-    props.offlineStore.grantQuery(this.taskFunction);
+    bindSharedResources(props, this.taskFunction, {
+      metadata: 'readWrite',
+      artifacts: 'readWrite',
+      notifications: 'publish',
+      events: 'publish',
+    });
+    props.offlineStore.bindTo(this.taskFunction);
+    if (props.codeGitSha) setVariable(this.taskFunction, 'CODE_GIT_SHA', props.codeGitSha);
 
-    this.sageMakerRole = createSageMakerRole(this, props.artifacts.bucket, props.encryptionKey);
+    this.sageMakerRole = createSageMakerRole(this, props.artifactBucket, props.encryptionKey);
     this.trainingImage = props.trainingImage ?? this.#regionalXgboostImage();
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH, removalPolicy });
@@ -141,7 +129,7 @@ export class TrainingPipeline extends Construct {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromFile(TRAINING_PIPELINE_DEFINITION),
       definitionSubstitutions: checkedSubstitutions(`TrainingPipeline ${id}`, TRAINING_PIPELINE_DEFINITION, {
-        PipelineTasksFunctionArn: this.taskFunction.function.functionArn,
+        PipelineTasksFunctionArn: this.taskFunction.functionArn,
         SageMakerRoleArn: this.sageMakerRole.roleArn,
         XgboostImage: this.trainingImage,
         ArtifactKeyArn: props.encryptionKey.keyArn,
@@ -154,8 +142,8 @@ export class TrainingPipeline extends Construct {
   }
 
   /** Lets a function start executions and follow them: sets TRAINING_PIPELINE_ARN and the states actions. */
-  grantStart(fn: PlatformFunction): void {
-    fn.function.addEnvironment('TRAINING_PIPELINE_ARN', this.stateMachine.stateMachineArn);
+  grantStart(fn: LambdaFunction): void {
+    setVariable(fn, 'TRAINING_PIPELINE_ARN', this.stateMachine.stateMachineArn);
     this.stateMachine.grantStartExecution(fn);
     const executions = Stack.of(this).formatArn({
       service: 'states',
@@ -181,14 +169,19 @@ export class TrainingPipeline extends Construct {
    * named `{rulePrefix}{model}`, made at run time and targeting `fn` itself; EventBridge may invoke `fn`
    * from those rules only.
    */
-  grantSchedules(fn: PlatformFunction, rulePrefix: string): void {
-    fn.function.addEnvironment('PIPELINE_RULE_PREFIX', rulePrefix);
+  grantSchedules(fn: LambdaFunction, rulePrefix: string): void {
+    if (!Token.isUnresolved(rulePrefix) && !/^[A-Za-z0-9._-]{1,40}$/.test(rulePrefix)) {
+      throw new Error(
+        `TrainingPipeline.grantSchedules: rulePrefix "${rulePrefix}" must be 1-40 letters, digits, ".", "_" or "-"`,
+      );
+    }
+    setVariable(fn, 'PIPELINE_RULE_PREFIX', rulePrefix);
     const rules = grantRuleManagement(
       fn,
       rulePrefix,
       "The models' training-schedule rules of this stage only: one per model, named by the model when it is scheduled.",
     );
-    fn.function.addPermission('InvokedByTrainingSchedules', {
+    fn.addPermission('InvokedByTrainingSchedules', {
       principal: new ServicePrincipal('events.amazonaws.com'),
       sourceArn: rules,
       sourceAccount: Stack.of(this).account,
@@ -204,7 +197,7 @@ export class TrainingPipeline extends Construct {
     const statements = [
       new PolicyStatement({
         actions: ['lambda:InvokeFunction'],
-        resources: [this.taskFunction.function.functionArn],
+        resources: [this.taskFunction.functionArn],
       }),
       // CreateModel and the batch transform that scores the held-out rows (ScoreHeldOut).
       new PolicyStatement({
@@ -328,7 +321,7 @@ const createSageMakerRole = (scope: Construct, bucket: IBucket, key: IKey): Role
 
   acknowledgeWildcards(
     role,
-    [`${objectsFinding(bucket).slice(0, -'/*'.length)}/${EXECUTIONS_PREFIX}*`],
+    objectsFindings(bucket, [EXECUTIONS_PREFIX]),
     'Objects of pipeline executions only: each execution writes its channels and model under its own id, made at run time.',
   );
   acknowledgeWildcards(

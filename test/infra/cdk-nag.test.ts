@@ -1,13 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type App, Stack, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { MlopsStack } from '../../lib/mlops-stack';
 import { createPlatformApp } from '../../lib/platform-app';
-import { accessVariants, cdkJsonContext, SKIP_BUNDLING, treeOnlyApp } from './support';
+import { accessVariants, cdkJsonContext, SKIP_BUNDLING, tempOutdir, treeOnlyApp } from './support';
 
 // cdk-nag reads the construct tree, not the bundles: every app here skips esbuild.
 
@@ -19,7 +16,7 @@ const findingsOf = (app: App): string[] =>
       violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
     );
 
-const outdir = () => mkdtempSync(join(tmpdir(), 'cdk-nag-test-'));
+const outdir = () => tempOutdir('cdk-nag-test-');
 
 describe('cdk-nag AwsSolutions', () => {
   it('finds nothing unacknowledged in the platform app, and its synth passes', () => {
@@ -35,6 +32,8 @@ describe('cdk-nag AwsSolutions', () => {
     new MlopsStack(app, 'Variants', {
       stageName: 'variants',
       capabilities: accessVariants,
+      // The variants have no monitoring capability: the drift job deploys without its API.
+      monitoringCapability: null,
       defaultRouteCapability: 'isolated',
     });
 

@@ -28,6 +28,8 @@ describe('access levels (tree only, no bundling)', () => {
     stack = new MlopsStack(treeOnlyApp(), 'Variants', {
       stageName: 'variants',
       capabilities: accessVariants,
+      // The variants have no monitoring capability: the drift job deploys without its API.
+      monitoringCapability: null,
       defaultRouteCapability: 'isolated',
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -145,6 +147,7 @@ describe('offline store', () => {
       const { offlineStore } = new MlopsStack(app, `MlopsPlatform-${stageName}`, {
         stageName,
         capabilities: accessVariants,
+        monitoringCapability: null,
         defaultRouteCapability: 'isolated',
       });
       const database = offlineStore.database.databaseInput as { name: string };
@@ -161,6 +164,7 @@ describe('offline store', () => {
     const stack = new MlopsStack(treeOnlyApp(), 'Cutoff', {
       stageName: 'cutoff',
       capabilities: accessVariants,
+      monitoringCapability: null,
       defaultRouteCapability: 'isolated',
       offlineBytesScannedCutoffPerQuery: Size.gibibytes(1),
     });
@@ -191,10 +195,10 @@ describe('offline store', () => {
       () =>
         new CapabilityFunctions(stack, 'Capabilities', {
           capabilities: accessVariants,
-          metadata: new MetadataTable(stack, 'Table', { encryptionKey }),
-          artifacts: new ArtifactBucket(stack, 'Artifacts', { encryptionKey }),
-          notifications: new NotificationTopic(stack, 'Topic', { encryptionKey }),
-          events: new PlatformEvents(stack, 'Events'),
+          metadataTable: new MetadataTable(stack, 'Table', { encryptionKey }).table,
+          artifactBucket: new ArtifactBucket(stack, 'Artifacts', { encryptionKey }).bucket,
+          notificationTopic: new NotificationTopic(stack, 'Topic', { encryptionKey }).topic,
+          eventBus: new PlatformEvents(stack, 'Events').bus,
         }),
     ).toThrow(/querier ask for offline queries, but no offlineStore was given/);
   });
@@ -205,6 +209,7 @@ describe('event bus', () => {
     const stack = new MlopsStack(treeOnlyApp(), 'CustomBus', {
       stageName: 'bus',
       capabilities: accessVariants,
+      monitoringCapability: null,
       defaultRouteCapability: 'isolated',
       eventBusName: 'mlops-events',
     });

@@ -121,7 +121,7 @@ describe('offline store', () => {
 
   it('sets its variables on the functions that may query it, and on no other', () => {
     for (const [name, fn] of stack.functions.functions) {
-      const variables = (propertiesOf(fn.function).Environment as { Variables: Props }).Variables;
+      const variables = (propertiesOf(fn).Environment as { Variables: Props }).Variables;
       if (accessOf(name).offlineQueries === 'query') {
         expect(variables, name).toMatchObject({
           OFFLINE_DATABASE: { Ref: stack.getLogicalId(stack.offlineStore.database) },

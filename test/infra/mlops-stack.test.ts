@@ -47,7 +47,7 @@ describe('API', () => {
   it('sends $default to the default capability function', () => {
     const defaultFunction = logicalIdOf(
       synth.stack,
-      synth.stack.functions.functionOf(DEFAULT_ROUTE_CAPABILITY).function,
+      synth.stack.functions.functionOf(DEFAULT_ROUTE_CAPABILITY),
     );
     const route = Object.values(resourcesOf('AWS::ApiGatewayV2::Route')).find(
       (r) => r.Properties.RouteKey === '$default',
@@ -85,7 +85,7 @@ describe('functions', () => {
       LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
     });
     for (const fn of synth.stack.functions.functions.values()) {
-      expect(propertiesOf(fn.function).LoggingConfig).toEqual({
+      expect(propertiesOf(fn).LoggingConfig).toEqual({
         LogGroup: { Ref: logicalIdOf(synth.stack, fn.logGroup) },
       });
       expect(propertiesOf(fn.logGroup).RetentionInDays).toBe(30);
@@ -104,7 +104,7 @@ describe('functions', () => {
       [...OFFLINE_VARIABLES, 'TRAINING_PIPELINE_ARN', 'PIPELINE_RULE_PREFIX', 'CODE_GIT_SHA'].sort(),
     );
     for (const [name, fn] of synth.stack.functions.functions) {
-      const variables = (propertiesOf(fn.function).Environment as { Variables: Props }).Variables;
+      const variables = (propertiesOf(fn).Environment as { Variables: Props }).Variables;
       const expected = [
         ...required.map(([variable]) => variable).filter((variable) => !fromLambda.includes(variable)),
         ...ours,
@@ -128,7 +128,7 @@ describe('functions', () => {
 
   it('are bundled by esbuild as minified ES modules with their own AWS SDK and a source map', () => {
     const fn = synth.stack.functions.functionOf(DEFAULT_ROUTE_CAPABILITY);
-    const code = propertiesOf(fn.function).Code as { S3Key: string };
+    const code = propertiesOf(fn).Code as { S3Key: string };
     const assetDir = join(synth.app.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
     const metafile = JSON.parse(readFileSync(join(assetDir, 'index.meta.json'), 'utf8')) as { inputs: Props };
 
@@ -143,7 +143,7 @@ describe('functions', () => {
 
   it('resolve AWS credentials from the environment only, through the Lambda credentials alias', () => {
     const fn = synth.stack.functions.functionOf(DEFAULT_ROUTE_CAPABILITY);
-    const code = propertiesOf(fn.function).Code as { S3Key: string };
+    const code = propertiesOf(fn).Code as { S3Key: string };
     const assetDir = join(synth.app.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
     const inputs = Object.keys(
       (JSON.parse(readFileSync(join(assetDir, 'index.meta.json'), 'utf8')) as { inputs: Props }).inputs,

@@ -38,8 +38,8 @@ describe('drift job state machine', () => {
     const map = definition.States.SummariseShards;
 
     expect(propertiesOf(monitoring().stateMachine).DefinitionSubstitutions).toEqual({
-      JobFunctionArn: getAtt(monitoring().jobFunction.function),
-      SummariseFunctionArn: getAtt(monitoring().summariseFunction.function),
+      JobFunctionArn: getAtt(monitoring().jobFunction),
+      SummariseFunctionArn: getAtt(monitoring().summariseFunction),
       ArtifactBucketName: { Ref: logicalIdOf(synth.stack, synth.stack.artifacts.bucket) },
     });
     expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
@@ -55,10 +55,7 @@ describe('drift job state machine', () => {
       expect.arrayContaining([
         {
           actions: ['lambda:InvokeFunction'],
-          resources: [
-            getAtt(monitoring().jobFunction.function),
-            getAtt(monitoring().summariseFunction.function),
-          ],
+          resources: [getAtt(monitoring().jobFunction), getAtt(monitoring().summariseFunction)],
         },
         { actions: ['s3:ListBucket'], resources: [getAtt(synth.stack.artifacts.bucket)] },
         {
@@ -90,13 +87,13 @@ describe('drift job state machine', () => {
 describe('drift job functions', () => {
   it('run the job handler with a full vCPU and five minutes', () => {
     for (const fn of [monitoring().jobFunction, monitoring().summariseFunction]) {
-      expect(propertiesOf(fn.function)).toMatchObject({
+      expect(propertiesOf(fn)).toMatchObject({
         MemorySize: 1769,
         Timeout: 300,
         Handler: 'index.handler',
       });
     }
-    expect(propertiesOf(monitoring().jobFunction.function).Environment).toMatchObject({
+    expect(propertiesOf(monitoring().jobFunction).Environment).toMatchObject({
       Variables: { POWERTOOLS_SERVICE_NAME: 'monitoring-job' },
     });
   });
@@ -163,7 +160,7 @@ describe('monitor schedules', () => {
   });
 
   it('tell the monitoring API where rules go, and give run-now the API timeout', () => {
-    const properties = propertiesOf(apiFunction().function);
+    const properties = propertiesOf(apiFunction());
 
     expect(properties.Timeout).toBe(29);
     expect((properties.Environment as { Variables: Props }).Variables).toMatchObject({
@@ -210,11 +207,11 @@ describe('Monitoring construct checks', () => {
     expect(
       () =>
         new Monitoring(platform, 'Bad', {
-          encryptionKey: platform.key.key,
-          metadata: platform.metadata,
-          artifacts: platform.artifacts,
-          notifications: platform.notifications,
-          events: platform.events,
+          encryptionKey: platform.platform.encryptionKey,
+          metadataTable: platform.platform.metadataTable,
+          artifactBucket: platform.platform.artifactBucket,
+          notificationTopic: platform.platform.notificationTopic,
+          eventBus: platform.platform.eventBus,
           rulePrefix: 'a-prefix-far-too-long-for-monitor-names',
         }),
     ).toThrow(/rulePrefix .* must be 1-32/);

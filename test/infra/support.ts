@@ -1,11 +1,29 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type AppProps, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { type Capability, capabilities } from '../../lambdas/catalogue';
 import { MlopsStack } from '../../lib/mlops-stack';
 import { PROJECT_ROOT } from '../../lib/paths';
+
+const outdirs: string[] = [];
+
+/**
+ * A new directory in the system temp folder for an app's output (`{prefix}XXXXXX`), removed after the
+ * test file that made it: support registers the afterAll below in every file that imports it (each test
+ * file loads its own copy of this module).
+ */
+export const tempOutdir = (prefix = 'cdk.out'): string => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  outdirs.push(dir);
+  return dir;
+};
+
+afterAll(() => {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /** cdk.json's context (feature flags), so a test synthesizes what `npx cdk synth` synthesizes. */
 export const cdkJsonContext = (): Record<string, unknown> =>
@@ -17,9 +35,13 @@ export const cdkJsonContext = (): Record<string, unknown> =>
  */
 export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
-/** An app with the CLI's flags and no bundling. */
+/** An app with the CLI's flags and no bundling, writing to a temp directory removed after the file. */
 export const treeOnlyApp = (props: AppProps = {}): App =>
-  new App({ ...props, context: { ...cdkJsonContext(), ...SKIP_BUNDLING, ...props.context } });
+  new App({
+    outdir: tempOutdir(),
+    ...props,
+    context: { ...cdkJsonContext(), ...SKIP_BUNDLING, ...props.context },
+  });
 
 /** Capabilities covering every access level, on an existing entry (never bundled: see SKIP_BUNDLING). */
 export const accessVariants: readonly Capability[] = [
@@ -93,7 +115,7 @@ export const allowedActionsOf = (template: Template, roleLogicalId: string): str
 
 /** The platform stack as `npx cdk synth` builds it, bundles included (slow: one per test file). */
 export const synthesizeMlopsStack = (): { app: App; stack: MlopsStack; template: Template } => {
-  const app = new App({ context: cdkJsonContext() });
+  const app = new App({ outdir: tempOutdir(), context: cdkJsonContext() });
   const stack = new MlopsStack(app, 'Platform', { stageName: 'test' });
   return { app, stack, template: Template.fromStack(stack) };
 };

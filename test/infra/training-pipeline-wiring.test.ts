@@ -42,7 +42,7 @@ describe('functions', () => {
     const follow = statements.filter((s) => s.actions.includes('states:DescribeExecution'));
 
     expect(accessOf('pipelines').workflows).toBe('start');
-    expect(variablesOf(fn.function).TRAINING_PIPELINE_ARN).toEqual(ref);
+    expect(variablesOf(fn).TRAINING_PIPELINE_ARN).toEqual(ref);
     expect(statements).toContainEqual({ actions: ['states:StartExecution'], resources: [ref] });
     expect(follow.flatMap((s) => s.actions).sort()).toEqual([
       'states:DescribeExecution',
@@ -64,15 +64,15 @@ describe('functions', () => {
         actions.filter((a) => a.startsWith('states:')),
         name,
       ).toEqual([]);
-      expect(variablesOf(fn.function).TRAINING_PIPELINE_ARN, name).toBeUndefined();
+      expect(variablesOf(fn).TRAINING_PIPELINE_ARN, name).toBeUndefined();
     }
   });
 
   it('give the task function the shared and offline variables, a full vCPU and minutes to run', () => {
     const fn = pipeline().taskFunction;
-    const properties = propertiesOf(fn.function);
+    const properties = propertiesOf(fn);
 
-    expect(variablesOf(fn.function)).toMatchObject({
+    expect(variablesOf(fn)).toMatchObject({
       METADATA_TABLE_NAME: { Ref: logicalIdOf(stack, stack.metadata.table) },
       ARTIFACT_BUCKET_NAME: { Ref: logicalIdOf(stack, stack.artifacts.bucket) },
       NOTIFICATION_TOPIC_ARN: { Ref: logicalIdOf(stack, stack.notifications.topic) },
@@ -81,7 +81,7 @@ describe('functions', () => {
       ATHENA_WORKGROUP: { Ref: stack.getLogicalId(stack.offlineStore.workGroup) },
       POWERTOOLS_SERVICE_NAME: 'pipeline-tasks',
     });
-    expect(variablesOf(fn.function).CODE_GIT_SHA).toBeUndefined();
+    expect(variablesOf(fn).CODE_GIT_SHA).toBeUndefined();
     expect(properties.MemorySize).toBe(1769);
     expect(properties.Timeout).toBe(600);
   });
@@ -111,10 +111,8 @@ describe('retraining on drift and on schedules', () => {
 
     expect(scheduled).toHaveLength(1);
     expect(JSON.stringify(scheduled[0]!.Properties.SourceArn)).toContain(':rule/mlops-test.train-*');
-    expect(scheduled[0]!.Properties.FunctionName).toEqual(
-      getAtt(stack.functions.functionOf('pipelines').function),
-    );
-    expect(variablesOf(stack.functions.functionOf('pipelines').function).PIPELINE_RULE_PREFIX).toBe(
+    expect(scheduled[0]!.Properties.FunctionName).toEqual(getAtt(stack.functions.functionOf('pipelines')));
+    expect(variablesOf(stack.functions.functionOf('pipelines')).PIPELINE_RULE_PREFIX).toBe(
       'mlops-test.train-',
     );
   });
@@ -132,7 +130,7 @@ describe('retraining on drift and on schedules', () => {
       'detail-type': ['RetrainingRequested'],
     });
     expect(rules[0]!.Properties.Targets.map((t) => t.Arn)).toEqual([
-      getAtt(stack.functions.functionOf('pipelines').function),
+      getAtt(stack.functions.functionOf('pipelines')),
     ]);
   });
 });
@@ -142,6 +140,8 @@ describe('construct-time checks', () => {
     new MlopsStack(treeOnlyApp({ context }), 'Variant', {
       stageName: 'variant',
       capabilities: accessVariants,
+      // The variants have no monitoring capability: the drift job deploys without its API.
+      monitoringCapability: null,
       defaultRouteCapability: 'isolated',
       ...props,
     });
@@ -161,7 +161,7 @@ describe('construct-time checks', () => {
   it('records the git SHA from the codeGitSha context, and refuses one that is not a SHA', () => {
     const withSha = variantStack({}, { codeGitSha: '0123abc' });
     const environment = withSha.resolve(
-      (withSha.trainingPipeline.taskFunction.function.node.defaultChild as CfnFunction).environment,
+      (withSha.trainingPipeline.taskFunction.node.defaultChild as CfnFunction).environment,
     ) as { variables: Props };
 
     expect(environment.variables.CODE_GIT_SHA).toBe('0123abc');

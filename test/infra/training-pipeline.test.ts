@@ -64,7 +64,7 @@ describe('training pipeline state machine', () => {
     for (const [name, value] of Object.entries(substitutions))
       expect(outsideSub(value), name).not.toContain('${');
     expect(substitutions).toMatchObject({
-      PipelineTasksFunctionArn: getAtt(pipeline().taskFunction.function),
+      PipelineTasksFunctionArn: getAtt(pipeline().taskFunction),
       SageMakerRoleArn: getAtt(pipeline().sageMakerRole),
       ArtifactKeyArn: getAtt(stack.key.key),
       TrainingInstanceType: 'ml.m5.large',
@@ -162,7 +162,7 @@ describe('state machine role', () => {
     const trainingJobs = JSON.stringify(byAction('sagemaker:CreateTrainingJob')[0]?.resources);
 
     expect(byAction('lambda:InvokeFunction')).toEqual([
-      { actions: ['lambda:InvokeFunction'], resources: [getAtt(pipeline().taskFunction.function)] },
+      { actions: ['lambda:InvokeFunction'], resources: [getAtt(pipeline().taskFunction)] },
     ]);
     expect(byAction('sagemaker:CreateTrainingJob')[0]?.actions.sort()).toEqual([
       'sagemaker:AddTags',
