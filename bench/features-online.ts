@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { makeFeaturesHandler } from '../lambdas/features/app';
 import { featuresDeps } from '../lambdas/features/deps';
-import { ingestRecords } from '../lambdas/features/ingest';
+import { ingestRecords } from '../lambdas/features/ingest/ingest';
 import { featureRoutes } from '../lambdas/features/routes';
 import { SqliteMetadataStore } from '../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import { makeObservability } from '../lambdas/shared/observability';
@@ -74,7 +74,7 @@ try {
     lambdaObservability: false,
   });
   const actor = 'bench';
-  await import('../lambdas/features/groups').then(({ applyGroup }) =>
+  await import('../lambdas/features/definitions/groups').then(({ applyGroup }) =>
     applyGroup(
       deps,
       {
@@ -105,7 +105,7 @@ try {
   const measureIngestion = async (group: string, width: number) => {
     const columns = names.slice(0, width);
     if (group !== 'bench') {
-      const { applyGroup } = await import('../lambdas/features/groups');
+      const { applyGroup } = await import('../lambdas/features/definitions/groups');
       await applyGroup(
         deps,
         {

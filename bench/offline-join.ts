@@ -12,10 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, listValue } from '@duckdb/node-api';
-import { DuckDbTrainingSetEngine } from '../lambdas/features/offline/duckdb-engine';
-import { FileOfflineSink } from '../lambdas/features/offline/file-sink';
-import { createTrainingSet, type TrainingSetDeps, trainingSetKeys } from '../lambdas/features/training-sets';
+import {
+  createTrainingSet,
+  type TrainingSetDeps,
+  trainingSetKeys,
+} from '../lambdas/features/training-sets/training-sets';
+import { DuckDbTrainingSetEngine } from '../lambdas/shared/adapters/embedded/duckdb-training-set-engine';
 import { FileObjectStore } from '../lambdas/shared/adapters/embedded/file-object-store';
+import { FileOfflineSink } from '../lambdas/shared/adapters/embedded/file-offline-sink';
 import { sortableIdGenerator } from '../lambdas/shared/ids';
 import { systemClock } from '../lambdas/shared/ports/clock';
 import type { FeatureGroupVersion } from '../lambdas/shared/ports/feature-group-version';

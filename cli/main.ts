@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { API_VERSION } from '../lambdas/api-version';
 import { ApiClient, DEFAULT_API_URL } from './api-client';
 import { registerDriftCommands } from './commands/drift';
+import { registerEndpointCommands } from './commands/endpoints';
 import { registerFeatureCommands } from './commands/features';
 import { registerModelCommands } from './commands/models';
 import { registerMonitorCommands } from './commands/monitors';
@@ -60,6 +61,7 @@ export const buildProgram = (env: Readonly<Record<string, string | undefined>> =
   registerDriftCommands(program, context);
   registerMonitorCommands(program, context);
   registerPipelineCommands(program, context);
+  registerEndpointCommands(program, context);
   return program;
 };
 

@@ -1,3 +1,4 @@
+import { deploymentRoutes } from './deployments/routes';
 import { experimentsRoutes } from './experiments/routes';
 import { featureRoutes } from './features/routes';
 import { monitoringRoutes } from './monitoring/routes';
@@ -87,6 +88,13 @@ export const capabilities: readonly Capability[] = [
     entry: 'lambdas/monitoring/handler.ts',
     routes: monitoringRoutes,
     access: { metadata: 'readWrite', artifacts: 'readWrite', notifications: 'publish', events: 'publish' },
+  },
+  {
+    name: 'deployments',
+    entry: 'lambdas/deployments/handler.ts',
+    routes: deploymentRoutes,
+    // Reads versions' artifacts (models hosted in process for now); writes captures under captures/.
+    access: { metadata: 'readWrite', artifacts: 'readWrite', notifications: 'none', events: 'none' },
   },
 ];
 

@@ -1,4 +1,4 @@
-import { RemovalPolicy, type Size, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, type Size, Stack, Tags, Token } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -19,10 +19,13 @@ import { OfflineStore } from './constructs/offline-store';
 import { PlatformApi } from './constructs/platform-api';
 import { PlatformEvents } from './constructs/platform-events';
 import type { PowertoolsLogLevel } from './constructs/platform-function';
+import { Serving } from './constructs/serving';
 import { TrainingPipeline } from './constructs/training-pipeline';
 
 /** The capability that serves the monitors API (lambdas/catalogue.ts). */
 export const MONITORING_CAPABILITY = 'monitoring';
+/** The capability that serves endpoints, deployments and invocations (lambdas/catalogue.ts). */
+export const DEPLOYMENTS_CAPABILITY = 'deployments';
 
 export interface MlopsPlatformProps {
   /**
@@ -65,6 +68,13 @@ export interface MlopsPlatformProps {
    * @default - the `codeGitSha` context value (`cdk deploy -c codeGitSha=$(git rev-parse HEAD)`), else none
    */
   readonly codeGitSha?: string;
+  /**
+   * Concurrency reserved for the deployments function (it serves invocations), so one endpoint's burst
+   * cannot starve the platform's other routes. The account must keep 10 unreserved: lower it in a new
+   * account whose concurrency quota is still small.
+   * @default 50
+   */
+  readonly invocationsReservedConcurrency?: number;
 }
 
 /**
@@ -89,6 +99,8 @@ export class MlopsPlatform extends Construct implements SharedResources {
   public readonly functions: CapabilityFunctions;
   public readonly trainingPipeline: TrainingPipeline;
   public readonly monitoring: Monitoring;
+  /** SageMaker serving (deployment state machine, endpoint role); absent without a deployments capability. */
+  public readonly serving?: Serving;
   public readonly api: PlatformApi;
 
   /** The customer-managed key of the table, the buckets and the topic. */
@@ -134,6 +146,7 @@ export class MlopsPlatform extends Construct implements SharedResources {
     });
     this.eventBus = this.events.bus;
     const shared = sharedOf(this);
+    const serves = catalogue.some((capability) => capability.name === DEPLOYMENTS_CAPABILITY);
 
     this.offlineStore = new OfflineStore(this, 'OfflineStore', {
       bucket: this.artifactBucket,
@@ -149,6 +162,18 @@ export class MlopsPlatform extends Construct implements SharedResources {
       offlineStore: this.offlineStore,
       removalPolicy,
       ...logLevel,
+      ...(serves
+        ? {
+            sizing: {
+              // Invocations score rows (in process until the SageMaker host is the composition root's).
+              [DEPLOYMENTS_CAPABILITY]: {
+                memorySize: 1769,
+                timeout: Duration.seconds(29),
+                reservedConcurrentExecutions: props.invocationsReservedConcurrency ?? 50,
+              },
+            },
+          }
+        : {}),
     });
 
     const codeGitSha: string | undefined = props.codeGitSha ?? this.node.tryGetContext('codeGitSha');
@@ -187,6 +212,18 @@ export class MlopsPlatform extends Construct implements SharedResources {
     });
     if (monitoringCapability !== null) {
       this.monitoring.grantSchedules(this.functions.functionOf(monitoringCapability));
+    }
+
+    if (serves) {
+      this.serving = new Serving(this, 'Serving', {
+        artifactBucket: this.artifactBucket,
+        encryptionKey,
+        deploymentsFunction: this.functions.functionOf(DEPLOYMENTS_CAPABILITY),
+        endpointPrefix: `mlops-${props.stageName}-`,
+        // The image the models were trained with: the region's built-in XGBoost 1.7-1.
+        image: this.trainingPipeline.trainingImage,
+        removalPolicy,
+      });
     }
 
     this.api = new PlatformApi(this, 'Api', {

@@ -2,11 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiDocument } from '../lambdas/api-document';
 import { capabilities, DEFAULT_ROUTE_CAPABILITY } from '../lambdas/catalogue';
+import { InProcessModelHost } from '../lambdas/deployments/adapters/in-process-model-host';
+import { deploymentsDeps, makeDeploymentsHandler } from '../lambdas/deployments/app';
+import { type DeploymentDriver, startDeploymentDriver } from '../lambdas/deployments/driver';
 import { makeExperimentsHandler } from '../lambdas/experiments/app';
 import { makeFeaturesHandler } from '../lambdas/features/app';
 import { featuresDeps } from '../lambdas/features/deps';
-import { DuckDbTrainingSetEngine } from '../lambdas/features/offline/duckdb-engine';
-import { FileOfflineSink } from '../lambdas/features/offline/file-sink';
 import { makeMonitoringHandler } from '../lambdas/monitoring/app';
 import { inProcessMonitoringDeps } from '../lambdas/monitoring/in-process-schedules';
 import { scheduleAllMonitors } from '../lambdas/monitoring/monitors';
@@ -27,10 +28,12 @@ import {
 } from '../lambdas/platform/notifications';
 import { makeRegistryHandler, registryDeps } from '../lambdas/registry/app';
 import { versionExists } from '../lambdas/registry/public';
+import { DuckDbTrainingSetEngine } from '../lambdas/shared/adapters/embedded/duckdb-training-set-engine';
 import { FileObjectStore } from '../lambdas/shared/adapters/embedded/file-object-store';
+import { FileOfflineSink } from '../lambdas/shared/adapters/embedded/file-offline-sink';
 import { SqliteMetadataStore } from '../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import { SqliteRunSearchIndex } from '../lambdas/shared/adapters/embedded/sqlite-run-search-index';
-import { inProcessScheduleRules } from '../lambdas/shared/adapters/in-process-schedule-rules';
+import { inProcessScheduleRules } from '../lambdas/shared/adapters/in-process/schedule-rules';
 import type { HttpHandler } from '../lambdas/shared/http/handler';
 import { sortableIdGenerator } from '../lambdas/shared/ids';
 import { makeObservability } from '../lambdas/shared/observability';
@@ -57,6 +60,8 @@ export interface LocalPlatform {
   readonly events: LocalEventBus;
   /** The local Step Functions behind the pipelines API; `drain()` waits for running executions. */
   readonly workflows: LocalWorkflowEngine;
+  /** Moves deployments' phases on by the clock (ticks itself; `tick()` for tests) and flushes captures. */
+  readonly deployments: DeploymentDriver;
   /** Sends a notification the way a capability would: outbox record, then webhooks. */
   notify(input: NotificationInput): Promise<Notification>;
   /** Stops accepting requests, stops schedules, then closes the stores. */
@@ -141,6 +146,14 @@ export const startLocalPlatform = async (config: LocalConfig, clock: Clock): Pro
       await handleTriggerEvent(pipelines, event as unknown as TriggerEvent);
     },
   );
+  // Endpoints: versions' artifacts loaded in process (the SageMaker endpoint stand-in); a driver ticks
+  // deployments' phases by the clock and flushes captures and per-variant figures.
+  const modelHost = new InProcessModelHost(objects);
+  const serving = deploymentsDeps({ store, objects, clock, host: modelHost, environment: 'local' });
+  const deployments = startDeploymentDriver(serving, {
+    intervalMs: 250,
+    onError: (endpoint, error) => console.warn(`deployment of endpoint ${endpoint}: ${String(error)}`),
+  });
   let server: RunningServer | undefined;
 
   const handlers: Readonly<Record<string, HttpHandler>> = {
@@ -155,6 +168,7 @@ export const startLocalPlatform = async (config: LocalConfig, clock: Clock): Pro
     features: makeFeaturesHandler(features, makeObservability('features'), edge, trainingSets),
     pipelines: makePipelinesHandler(pipelines, makeObservability('pipelines'), edge),
     monitoring: makeMonitoringHandler(monitoring, makeObservability('monitoring'), edge),
+    deployments: makeDeploymentsHandler(serving, makeObservability('deployments'), edge),
   };
   const served = capabilities.map((capability) => {
     const handler = handlers[capability.name];
@@ -174,6 +188,8 @@ export const startLocalPlatform = async (config: LocalConfig, clock: Clock): Pro
       clock,
     });
   } catch (error) {
+    await deployments.stop();
+    await modelHost.close();
     store.close();
     throw error;
   }
@@ -191,12 +207,15 @@ export const startLocalPlatform = async (config: LocalConfig, clock: Clock): Pro
     scheduler,
     events,
     workflows,
+    deployments,
     notify: (input) => sendNotification(notifications, input),
     close: async () => {
       await running.close();
       await scheduler.stop();
       await workflows.drain();
       await events.drain();
+      await deployments.stop();
+      await modelHost.close();
       await trainingSetEngine.close();
       store.close();
     },

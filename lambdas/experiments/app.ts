@@ -1,6 +1,7 @@
 import { type HttpEdgeOptions, type HttpHandler, makeHttpHandler } from '../shared/http/handler';
 import type { RouteImplementations } from '../shared/http/route';
 import type { Observability } from '../shared/observability';
+import { apiPage } from '../shared/page';
 import type { RunRecord } from '../shared/ports/run-search-index';
 import { type ExperimentsDeps, experimentsContext } from './context';
 import { createExperiment, getExperiment, listExperiments } from './experiments';
@@ -20,7 +21,6 @@ export const runView = (run: RunRecord) => ({
   ...(run.endTime === undefined ? {} : { endTime: iso(run.endTime) }),
 });
 
-const nextToken = (cursor: string | undefined) => (cursor === undefined ? {} : { nextToken: cursor });
 const epochMs = (timestamp: string | undefined) =>
   timestamp === undefined ? undefined : Date.parse(timestamp);
 
@@ -38,7 +38,7 @@ export const makeExperimentsApi = (deps: ExperimentsDeps): RouteImplementations<
         cursor: query.nextToken,
         name: query.name,
       });
-      return { status: 200, body: { items: page.items, ...nextToken(page.cursor) } };
+      return { status: 200, body: apiPage(page) };
     },
     getExperiment: async ({ params }) => ({
       status: 200,
@@ -64,7 +64,7 @@ export const makeExperimentsApi = (deps: ExperimentsDeps): RouteImplementations<
         limit: query.limit,
         cursor: query.nextToken,
       });
-      return { status: 200, body: { items: page.items, ...nextToken(page.cursor) } };
+      return { status: 200, body: apiPage(page) };
     },
     logParams: async ({ params, body }) => ({
       status: 200,
@@ -86,7 +86,7 @@ export const makeExperimentsApi = (deps: ExperimentsDeps): RouteImplementations<
     }),
     searchRuns: async ({ body }) => {
       const page = await searchRuns(ctx, body);
-      return { status: 200, body: { items: page.items.map(runView), ...nextToken(page.nextToken) } };
+      return { status: 200, body: apiPage({ items: page.items, cursor: page.nextToken }, runView) };
     },
   };
 };

@@ -5,6 +5,7 @@ import type { ItemKey, MetadataStore } from '../shared/ports/metadata-store';
 import { type RunRecord, type RunSearchIndex, runRecordToJson } from '../shared/ports/run-search-index';
 import { RunNotFoundError, RunTooLargeError } from './errors';
 import { runKey, runRefKey } from './keys';
+import { decodeRun } from './records';
 
 /** The ports experiment tracking runs on. */
 export interface ExperimentsDeps {
@@ -75,7 +76,7 @@ export const updateRun = async (
   for (let attempt = 1; ; attempt++) {
     const item = await ctx.store.get(key);
     if (!item) throw new RunNotFoundError(runId);
-    const current = item.data as unknown as RunRecord;
+    const current = decodeRun(item);
     const next = change(current, ctx.clock.now());
     if (next === undefined) return current;
     assertRunFits(next, field);

@@ -1,17 +1,13 @@
 import { ConditionFailedError } from '../shared/errors';
-import type { JsonObject, Page } from '../shared/ports/metadata-store';
+import { mapPage } from '../shared/page';
+import type { Page } from '../shared/ports/metadata-store';
+import { json } from '../shared/stored';
 import type { ExperimentsContext } from './context';
 import { DuplicateExperimentNameError, ExperimentNotFoundError } from './errors';
 import { EXPERIMENTS_PK, experimentKey, experimentNameKey } from './keys';
+import { decodeExperiment, type ExperimentRecord } from './records';
 
-export type ExperimentRecord = {
-  readonly experimentId: string;
-  readonly name: string;
-  readonly description?: string;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly createdAt: string;
-  readonly createdBy: string;
-};
+export type { ExperimentRecord };
 
 export interface NewExperiment {
   readonly name: string;
@@ -41,7 +37,7 @@ export const createExperiment = async (
       {
         kind: 'put',
         ...experimentKey(experiment.experimentId),
-        data: toJson(experiment),
+        data: json(experiment),
         condition: { rev: 0 },
       },
       {
@@ -65,7 +61,7 @@ export const getExperiment = async (
 ): Promise<ExperimentRecord> => {
   const item = await ctx.store.get(experimentKey(experimentId));
   if (!item) throw new ExperimentNotFoundError(experimentId);
-  return item.data as unknown as ExperimentRecord;
+  return decodeExperiment(item);
 };
 
 /** Experiments newest first; with `name`, the one experiment of that name (or none). */
@@ -76,17 +72,12 @@ export const listExperiments = async (
   if (options.name !== undefined) {
     const claim = await ctx.store.get<{ experimentId: string }>(experimentNameKey(options.name));
     const item = claim && (await ctx.store.get(experimentKey(claim.data.experimentId)));
-    return { items: item ? [item.data as unknown as ExperimentRecord] : [] };
+    return { items: item ? [decodeExperiment(item)] : [] };
   }
   const page = await ctx.store.query(EXPERIMENTS_PK, {
     limit: options.limit,
     descending: true,
     ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
   });
-  return {
-    items: page.items.map((item) => item.data as unknown as ExperimentRecord),
-    ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
-  };
+  return mapPage(page, decodeExperiment);
 };
-
-const toJson = (experiment: ExperimentRecord): JsonObject => experiment as unknown as JsonObject;

@@ -1,6 +1,6 @@
 import { versionExists } from '../registry/public';
 import { DynamoDbMetadataStore } from '../shared/adapters/aws/dynamodb-metadata-store';
-import { ScanRunSearchIndex } from '../shared/adapters/scan-run-search-index';
+import { ScanRunSearchIndex } from '../shared/adapters/aws/scan-run-search-index';
 import { loadLambdaConfig } from '../shared/config';
 import { sortableIdGenerator } from '../shared/ids';
 import { makeObservability } from '../shared/observability';

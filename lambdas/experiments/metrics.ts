@@ -1,3 +1,4 @@
+import { mapPage } from '../shared/page';
 import { MAX_TRANSACTION_OPS, type Page, type WriteOp } from '../shared/ports/metadata-store';
 import type { LatestMetric } from '../shared/ports/run-search-index';
 import { type ExperimentsContext, updateRun } from './context';
@@ -91,12 +92,5 @@ export const metricHistory = async (
     limit: page.limit,
     ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
   });
-  return {
-    items: result.items.map(({ data }) => ({
-      step: data.step,
-      timestamp: data.timestamp,
-      value: data.value,
-    })),
-    ...(result.cursor === undefined ? {} : { cursor: result.cursor }),
-  };
+  return mapPage(result, ({ data }) => ({ step: data.step, timestamp: data.timestamp, value: data.value }));
 };

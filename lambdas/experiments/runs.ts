@@ -9,6 +9,7 @@ import {
 } from './errors';
 import { getExperiment } from './experiments';
 import { runKey, runRefKey } from './keys';
+import { decodeRun } from './records';
 
 /** What callers may log as a param; stored as a string, as MLflow does (`true`, `5`, `0.1`). */
 export type ParamValue = string | number | boolean;
@@ -61,7 +62,7 @@ export const createRun = async (
 export const getRun = async (ctx: ExperimentsContext, runId: string): Promise<RunRecord> => {
   const item = await ctx.store.get(await ctx.locateRun(runId));
   if (!item) throw new RunNotFoundError(runId);
-  return item.data as unknown as RunRecord;
+  return decodeRun(item);
 };
 
 /**

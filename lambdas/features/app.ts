@@ -2,14 +2,14 @@ import { type HttpEdgeOptions, type HttpHandler, makeHttpHandler } from '../shar
 import { HttpProblemError } from '../shared/http/problem';
 import type { RouteImplementations } from '../shared/http/route';
 import type { Observability } from '../shared/observability';
+import { applyGroup, getGroup, listGroups } from './definitions/groups';
+import { applyService, getService } from './definitions/services';
 import type { FeaturesDeps } from './deps';
-import { applyGroup, getGroup, listGroups } from './groups';
-import { ingestRecords, listQuarantine } from './ingest';
-import { readOnlineJson } from './online';
+import { ingestRecords, listQuarantine } from './ingest/ingest';
+import { readOnlineJson } from './online/online';
 import { featureRoutes } from './routes';
-import { applyService, getService } from './services';
-import { createTrainingSetFromRequest } from './training-set-api';
-import { getTrainingSet, type TrainingSetDeps, trainingSetRows } from './training-sets';
+import { createTrainingSetFromRequest } from './training-sets/training-set-api';
+import { getTrainingSet, type TrainingSetDeps, trainingSetRows } from './training-sets/training-sets';
 
 export type { FeaturesDeps } from './deps';
 export { featuresDeps } from './deps';

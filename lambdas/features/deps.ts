@@ -3,7 +3,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../shared/optimistic-retry';
 import type { Clock } from '../shared/ports/clock';
 import type { MetadataStore } from '../shared/ports/metadata-store';
 import { noOpOfflineSink, type OfflineSink } from '../shared/ports/offline-sink';
-import { DefinitionCache } from './definition-cache';
+import { DefinitionCache } from './definitions/definition-cache';
 
 export {
   DEFAULT_RETRY,

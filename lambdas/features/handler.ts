@@ -1,4 +1,6 @@
+import { AthenaTrainingSetEngine } from '../shared/adapters/aws/athena-training-set-engine';
 import { DynamoDbMetadataStore } from '../shared/adapters/aws/dynamodb-metadata-store';
+import { ObjectStoreOfflineSink } from '../shared/adapters/aws/object-store-offline-sink';
 import { S3ObjectStore } from '../shared/adapters/aws/s3-object-store';
 import { loadLambdaConfig } from '../shared/config';
 import { sortableIdGenerator } from '../shared/ids';
@@ -6,8 +8,6 @@ import { makeObservability } from '../shared/observability';
 import { systemClock } from '../shared/ports/clock';
 import { makeFeaturesHandler } from './app';
 import { featuresDeps } from './deps';
-import { AthenaTrainingSetEngine } from './offline/athena-engine';
-import { ObjectStoreOfflineSink } from './offline/object-store-sink';
 
 // Lambda composition root: config parsed once at cold start, AWS adapters chosen here and nowhere else.
 const config = loadLambdaConfig(process.env);

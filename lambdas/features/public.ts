@@ -3,9 +3,9 @@
  * knowing where it keeps its items (keys.ts is the feature store's own).
  */
 import type { MetadataStore } from '../shared/ports/metadata-store';
+import type { QualitySummary } from './ingest/quality';
 import { groupKey, groupsPkOf, usedByModelKey } from './keys';
-import type { QualitySummary } from './quality';
-import type { GroupHead } from './stored';
+import { decodeGroupHead } from './records';
 
 /**
  * Names a model version among the users of a group version (GET /feature-groups/{name} usedBy.models):
@@ -59,7 +59,8 @@ export const readGroupEventTimes = async (
   const heads = await store.batchGet(names.map((name) => groupKey(name)));
   return Promise.all(
     names.map(async (name, i) => {
-      const head = heads[i]?.data as unknown as GroupHead | undefined;
+      const item = heads[i];
+      const head = item === undefined ? undefined : decodeGroupHead(item);
       if (!head) return undefined;
       return { ttlSeconds: head.latest.ttlSeconds, newestEventMs: await newestEventMs(store, name) };
     }),

@@ -1,6 +1,6 @@
 import { PaginationQuery, pageOf } from '../shared/http/pagination';
 import { defineRoute } from '../shared/http/route';
-import { FeatureGroupBody } from './definitions';
+import { FeatureGroupBody } from './definitions/definitions';
 import {
   GroupParams,
   GroupVersionView,

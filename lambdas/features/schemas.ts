@@ -4,7 +4,7 @@
  * request; everything else is checked here, before any route runs.
  */
 import * as z from 'zod';
-import { FeatureGroupName, FeatureSpec } from './definitions';
+import { FeatureGroupName, FeatureSpec } from './definitions/definitions';
 
 export const MAX_RECORDS_PER_REQUEST = 10_000;
 export const MAX_ONLINE_ENTITIES = 1_000;

@@ -1,7 +1,7 @@
+import { driftJobScheduleRules } from '../shared/adapters/aws/drift-job-schedule-rules';
 import { loadLambdaConfig } from '../shared/config';
 import { makeObservability } from '../shared/observability';
 import { systemClock } from '../shared/ports/clock';
-import { driftJobScheduleRules } from './adapters/eventbridge-schedules';
 import { makeMonitoringHandler } from './app';
 import { cloudMonitoringDeps } from './cloud-deps';
 import { loadMonitoringConfig } from './config';

@@ -6,7 +6,7 @@ import {
   type InProcessScheduleRulesOptions,
   type InProcessScheduler,
   inProcessScheduleRules,
-} from '../shared/adapters/in-process-schedule-rules';
+} from '../shared/adapters/in-process/schedule-rules';
 import { type MonitoringDeps, monitoringDeps } from './deps';
 import { runMonitor } from './job/run-monitor';
 

@@ -6,21 +6,15 @@
 import { modelExists } from '../registry/public';
 import { NotFoundError } from '../shared/errors';
 import { MAX_BATCH_GET_KEYS, MAX_TRANSACTION_OPS, type MetadataStore } from '../shared/ports/metadata-store';
+import { json } from '../shared/stored';
 import type { MonitoringDeps } from './deps';
 import { labelKey } from './keys';
 import type { Label } from './performance';
-import { json } from './records';
+import { decodeLabel, type StoredLabel } from './records';
 import type { LabelsInput } from './schemas';
 
 /** How long a label is kept: longer than any window a monitor may look back over. */
 export const LABEL_RETENTION_SECONDS = 400 * 24 * 3600;
-
-interface StoredLabel {
-  readonly inferenceId: string;
-  readonly label: Label;
-  readonly timestamp?: string;
-  readonly receivedAt: string;
-}
 
 /** Stores the labels of one model, 100 to a transaction; 404 when the model does not exist. */
 export const putLabels = async (
@@ -64,7 +58,7 @@ export const readLabels = async (
     const ids = unique.slice(start, start + MAX_BATCH_GET_KEYS);
     const items = await store.batchGet(ids.map((id) => labelKey(model, id)));
     items.forEach((item, i) => {
-      if (item) found.set(ids[i] as string, (item.data as unknown as StoredLabel).label);
+      if (item) found.set(ids[i] as string, decodeLabel(item).label);
     });
   }
   return found;

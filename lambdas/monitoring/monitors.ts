@@ -6,11 +6,13 @@
 import { modelExists } from '../registry/public';
 import { ConditionFailedError, NotFoundError } from '../shared/errors';
 import { withOptimisticRetry } from '../shared/optimistic-retry';
+import { apiPage } from '../shared/page';
 import type { Item } from '../shared/ports/metadata-store';
+import { json } from '../shared/stored';
 import type { MonitoringDeps } from './deps';
 import { MonitorExistsError, MonitorNotFoundError } from './errors';
 import { MONITORS_PK, monitorIndexKey, monitorKey } from './keys';
-import { json, type MonitorRecord } from './records';
+import { decodeMonitor, type MonitorRecord } from './records';
 import { type CreateMonitorInput, MONITOR_KINDS, type MonitorKind, type UpdateMonitorInput } from './schemas';
 
 const kindsOf = (kind: MonitorKind | MonitorKind[] | undefined): MonitorKind[] =>
@@ -57,7 +59,7 @@ export const createMonitor = async (
     if (!(error instanceof ConditionFailedError)) throw error;
     // Lost a race for the name: the winner's schedule is the one to keep.
     const winner = await deps.store.get(monitorKey(record.name));
-    const schedule = (winner?.data as unknown as MonitorRecord | undefined)?.schedule;
+    const schedule = winner === undefined ? undefined : decodeMonitor(winner).schedule;
     if (schedule !== undefined) await deps.schedules.put(record.name, schedule, 'body.schedule');
     throw new MonitorExistsError(record.name, { cause: error });
   }
@@ -72,7 +74,7 @@ export const loadMonitor = async (deps: Pick<MonitoringDeps, 'store'>, name: str
 };
 
 export const getMonitor = async (deps: Pick<MonitoringDeps, 'store'>, name: string): Promise<MonitorRecord> =>
-  (await loadMonitor(deps, name)).data as unknown as MonitorRecord;
+  decodeMonitor(await loadMonitor(deps, name));
 
 /** Monitors in name order: a page of the index, then one batch read. */
 export const listMonitors = async (
@@ -81,10 +83,10 @@ export const listMonitors = async (
 ): Promise<{ items: MonitorRecord[]; nextToken?: string }> => {
   const index = await deps.store.query(MONITORS_PK, { limit: page.limit, cursor: page.cursor });
   const items = await deps.store.batchGet(index.items.map((item) => monitorKey(item.sk)));
-  return {
-    items: items.flatMap((item) => (item ? [item.data as unknown as MonitorRecord] : [])),
-    ...(index.cursor ? { nextToken: index.cursor } : {}),
-  };
+  return apiPage({
+    items: items.flatMap((item) => (item ? [decodeMonitor(item)] : [])),
+    cursor: index.cursor,
+  });
 };
 
 /** Every monitor, for the local platform's start-up (registering each schedule). */
@@ -131,7 +133,7 @@ export const updateMonitor = async (
   if (input.schedule !== undefined) await deps.schedules.put(name, input.schedule, 'body.schedule');
   return withOptimisticRetry(deps.retry, async () => {
     const item = await loadMonitor(deps, name);
-    const next = changed(item.data as unknown as MonitorRecord, input, deps.clock.now().toISOString());
+    const next = changed(decodeMonitor(item), input, deps.clock.now().toISOString());
     await deps.store.put({ ...monitorKey(name), data: json(next), condition: { rev: item.rev } });
     return next;
   });

@@ -1,14 +1,16 @@
 /** What monitoring stores: monitors (with their run state), report summaries, full reports. */
-import type { JsonObject } from '../shared/ports/metadata-store';
+import * as z from 'zod';
+import { checkedDecoder, zodDecoder } from '../shared/stored';
 import type { DriftReport } from './drift';
 import type { HealthReport } from './health';
-import type { PerformanceReport } from './performance';
-import type {
-  DataSource,
-  DriftThresholds,
-  HealthThresholds,
-  MonitorKind,
-  PerformanceThresholds,
+import type { Label, PerformanceReport } from './performance';
+import {
+  type DataSource,
+  type DriftThresholds,
+  type HealthThresholds,
+  MONITOR_KINDS,
+  type MonitorKind,
+  type PerformanceThresholds,
 } from './schemas';
 
 /** What the monitor remembers between runs; written with the revision read, like every other write. */
@@ -108,7 +110,89 @@ export interface RunCounts {
   readonly malformed: number;
 }
 
-export const json = (record: object): JsonObject => record as JsonObject;
+/** A label of one inference, kept for the runs that judge its prediction. */
+export interface StoredLabel {
+  readonly inferenceId: string;
+  readonly label: Label;
+  readonly timestamp?: string;
+  readonly receivedAt: string;
+}
+
+// Decoders: one per stored shape above (see lambdas/shared/stored.ts).
+
+const text = z.string();
+const strings = z.array(z.string());
+const settings = z.looseObject({});
+const headline = z.looseObject({ drift: z.boolean(), share: z.number(), driftedFeatures: strings });
+
+export const decodeMonitor = zodDecoder<MonitorRecord>(
+  'monitor',
+  z.looseObject({
+    name: text,
+    model: text,
+    alias: text.optional(),
+    version: z.number().int().optional(),
+    kinds: z.array(z.enum(MONITOR_KINDS)),
+    schedule: text,
+    dataSource: settings,
+    window: z.looseObject({ hours: z.number() }),
+    thresholds: settings,
+    health: settings,
+    performance: settings,
+    notify: z.looseObject({ onDrift: z.boolean(), onHealth: z.boolean(), onPerformance: z.boolean() }),
+    retrain: z.looseObject({ consecutiveRuns: z.number().int() }).optional(),
+    state: z.looseObject({
+      consecutiveDriftRuns: z.number().int(),
+      lastRunAt: text.optional(),
+      lastReportId: text.optional(),
+      lastStatus: z.enum(['succeeded', 'failed']).optional(),
+    }),
+    createdAt: text,
+    createdBy: text,
+    updatedAt: text,
+  }),
+);
+
+export const decodeReportSummary = zodDecoder<ReportSummary>(
+  'report summary',
+  z.looseObject({
+    id: text,
+    monitor: text,
+    model: text,
+    version: z.number().int().optional(),
+    status: z.enum(['succeeded', 'failed']),
+    startedAt: text,
+    finishedAt: text,
+    rows: z.number(),
+    dataDrift: headline.optional(),
+    predictionDrift: headline.optional(),
+    health: z.looseObject({ healthy: z.boolean(), issues: z.number() }).optional(),
+    performance: z
+      .looseObject({
+        metric: text,
+        value: z.number().nullable(),
+        baseline: z.number().nullable(),
+        degraded: z.boolean(),
+        labelled: z.number(),
+      })
+      .optional(),
+    alerts: strings,
+    retrainingRequested: z.boolean().optional(),
+    reportUri: text.optional(),
+    error: text.optional(),
+  }),
+);
+
+/** Labels are read by the thousand in a run's join: a hand-written check, no schema. */
+export const decodeLabel = checkedDecoder<StoredLabel>('label', (data) =>
+  typeof data.inferenceId !== 'string'
+    ? { field: 'inferenceId', message: 'expected a string' }
+    : data.label === undefined || data.label === null || typeof data.label === 'object'
+      ? { field: 'label', message: 'expected a string, number or boolean' }
+      : typeof data.receivedAt !== 'string'
+        ? { field: 'receivedAt', message: 'expected a string' }
+        : undefined,
+);
 
 /**
  * A copy whose numbers every metadata store holds (DynamoDB's range): a p-value of 1e-300 becomes 0,

@@ -1,10 +1,12 @@
 /** A monitor's run history (summaries, newest first) and its full reports. */
+
+import { apiPage } from '../shared/page';
 import type { MonitoringDeps } from './deps';
 import { ReportNotFoundError } from './errors';
 import { readReport } from './job/finish';
 import { reportsPk } from './keys';
 import { getMonitor } from './monitors';
-import type { MonitorReport, ReportSummary } from './records';
+import { decodeReportSummary, type MonitorReport, type ReportSummary } from './records';
 
 export const listReports = async (
   deps: Pick<MonitoringDeps, 'store'>,
@@ -17,10 +19,7 @@ export const listReports = async (
     cursor: page.cursor,
     descending: true,
   });
-  return {
-    items: result.items.map((item) => item.data as unknown as ReportSummary),
-    ...(result.cursor ? { nextToken: result.cursor } : {}),
-  };
+  return apiPage(result, decodeReportSummary);
 };
 
 /** The full report of a run; kept after its monitor is deleted, so it does not ask for the monitor. */

@@ -5,11 +5,13 @@
  */
 import { NotFoundError } from '../shared/errors';
 import { DEFAULT_RETRY, withOptimisticRetry } from '../shared/optimistic-retry';
+import { apiPage } from '../shared/page';
 import type { Clock } from '../shared/ports/clock';
 import type { MetadataStore } from '../shared/ports/metadata-store';
 import type { ObjectStore } from '../shared/ports/object-store';
 import type { ScheduleRules } from '../shared/ports/schedule-rules';
 import type { WorkflowEngine } from '../shared/ports/workflow-engine';
+import { json } from '../shared/stored';
 import {
   EXECUTIONS_PK,
   executionKey,
@@ -17,7 +19,7 @@ import {
   modelExecutionKey,
   modelExecutionsPk,
 } from './keys';
-import { type ExecutionRecord, type ExecutionTrigger, readableCause, toJson } from './records';
+import { decodeExecution, type ExecutionRecord, type ExecutionTrigger, readableCause } from './records';
 import type { ExecutionView, StoredTrainingRequest, TrainingRequest } from './schemas';
 
 export interface PipelinesDeps {
@@ -71,7 +73,7 @@ export const startTrainingExecution = async (
     request: stored,
   };
   await deps.store.transact([
-    { kind: 'put', ...executionKey(executionId), data: toJson(record), condition: { rev: 0 } },
+    { kind: 'put', ...executionKey(executionId), data: json(record), condition: { rev: 0 } },
     { kind: 'put', ...modelExecutionKey(request.model, executionId), data: {}, condition: { rev: 0 } },
   ]);
   try {
@@ -101,7 +103,7 @@ export const closeExecution = (
   withOptimisticRetry(DEFAULT_RETRY, async () => {
     const item = await deps.store.get(executionKey(executionId));
     if (!item) throw new ExecutionNotFoundError(executionId);
-    const current = item.data as unknown as ExecutionRecord;
+    const current = decodeExecution(item);
     if (current.status !== 'RUNNING') return false;
     const cause = readableCause(outcome.cause);
     const closed: ExecutionRecord = {
@@ -114,7 +116,7 @@ export const closeExecution = (
     };
     await deps.store.put({
       ...executionKey(executionId),
-      data: toJson(closed),
+      data: json(closed),
       condition: { rev: item.rev },
     });
     return true;
@@ -126,7 +128,7 @@ export const loadExecution = async (
 ): Promise<ExecutionRecord> => {
   const item = await deps.store.get(executionKey(executionId));
   if (!item) throw new ExecutionNotFoundError(executionId);
-  return item.data as unknown as ExecutionRecord;
+  return decodeExecution(item);
 };
 
 const viewOf = (
@@ -167,14 +169,11 @@ export const listExecutions = async (
   });
   const records =
     options.model === undefined
-      ? page.items.map((item) => item.data as unknown as ExecutionRecord)
+      ? page.items.map(decodeExecution)
       : (await deps.store.batchGet(page.items.map((item) => executionKey(item.sk))))
           .filter((item) => item !== undefined)
-          .map((item) => item.data as unknown as ExecutionRecord);
-  return {
-    items: records.map((record) => viewOf(record)),
-    ...(page.cursor === undefined ? {} : { nextToken: page.cursor }),
-  };
+          .map(decodeExecution);
+  return apiPage({ items: records, cursor: page.cursor }, (record) => viewOf(record));
 };
 
 /**
@@ -190,7 +189,7 @@ export const abortOrphanedExecutions = async (
   do {
     const page = await deps.store.query(EXECUTIONS_PK, { limit: 1000, cursor });
     for (const item of page.items) {
-      if ((item.data as unknown as ExecutionRecord).status !== 'RUNNING') continue;
+      if (decodeExecution(item).status !== 'RUNNING') continue;
       if (
         await closeExecution(deps, item.sk, { status: 'ABORTED', error: 'PlatformRestarted', cause: reason })
       )

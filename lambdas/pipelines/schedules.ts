@@ -7,22 +7,15 @@
  * | training schedule | pipelines#schedules   | {model} |
  */
 import { ConflictError, NotFoundError } from '../shared/errors';
-import type { JsonObject } from '../shared/ports/metadata-store';
+import { json } from '../shared/stored';
 import type { PipelinesDeps } from './executions';
+import { decodeTrainingSchedule, type TrainingSchedule } from './records';
 import { lastSuccessfulRun } from './triggers';
 
 const SCHEDULES_PK = 'pipelines#schedules';
 const scheduleKey = (model: string) => ({ pk: SCHEDULES_PK, sk: model });
 
-export interface TrainingSchedule {
-  readonly model: string;
-  /** `rate(...)` or `cron(...)`, as EventBridge takes them (UTC). */
-  readonly schedule: string;
-  /** The execution whose request each run repeats, when the schedule was set. */
-  readonly basedOn: string;
-  readonly updatedAt: string;
-  readonly updatedBy: string;
-}
+export type { TrainingSchedule };
 
 /** Sets (or replaces) a model's schedule; the model must have trained successfully once. */
 export const putTrainingSchedule = async (
@@ -46,7 +39,7 @@ export const putTrainingSchedule = async (
     updatedAt: deps.clock.now().toISOString(),
     updatedBy: actor,
   };
-  await deps.store.put({ ...scheduleKey(model), data: record as unknown as JsonObject });
+  await deps.store.put({ ...scheduleKey(model), data: json(record) });
   return record;
 };
 
@@ -65,7 +58,7 @@ export const listTrainingSchedules = async (
   let cursor: string | undefined;
   do {
     const page = await deps.store.query(SCHEDULES_PK, { limit: 1000, cursor });
-    schedules.push(...page.items.map((item) => item.data as unknown as TrainingSchedule));
+    schedules.push(...page.items.map(decodeTrainingSchedule));
     cursor = page.cursor;
   } while (cursor);
   return schedules;

@@ -11,7 +11,7 @@
 import { NotFoundError } from '../shared/errors';
 import { type PipelinesDeps, startTrainingExecution } from './executions';
 import { executionKey, modelExecutionsPk } from './keys';
-import type { ExecutionRecord, ExecutionTrigger } from './records';
+import { decodeExecution, type ExecutionRecord, type ExecutionTrigger } from './records';
 import { RETRAINING_REQUESTED, TRAINING_SCHEDULED } from './trigger-events';
 
 export { RETRAINING_REQUESTED };
@@ -25,8 +25,10 @@ export const lastSuccessfulRun = async (
   do {
     const page = await deps.store.query(modelExecutionsPk(model), { limit: 100, descending: true, cursor });
     const records = await deps.store.batchGet(page.items.map((item) => executionKey(item.sk)));
-    const found = records.find((item) => (item?.data as unknown as ExecutionRecord)?.status === 'SUCCEEDED');
-    if (found) return found.data as unknown as ExecutionRecord;
+    for (const item of records) {
+      const record = item === undefined ? undefined : decodeExecution(item);
+      if (record?.status === 'SUCCEEDED') return record;
+    }
     cursor = page.cursor;
   } while (cursor);
   return undefined;

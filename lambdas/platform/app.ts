@@ -1,6 +1,7 @@
 import { type HttpEdgeOptions, type HttpHandler, makeHttpHandler } from '../shared/http/handler';
 import type { RouteImplementations } from '../shared/http/route';
 import type { Observability } from '../shared/observability';
+import { apiPage } from '../shared/page';
 import { listNotifications, type NotificationDeps, sendNotification } from './notifications';
 import { platformRoutes } from './routes';
 
@@ -15,7 +16,7 @@ export const makePlatformApi = (deps: PlatformDeps): RouteImplementations<typeof
   getOpenApi: async () => ({ status: 200, body: await deps.openApiDocument() }),
   listNotifications: async ({ query }) => {
     const page = await listNotifications(deps, { limit: query.limit, cursor: query.nextToken });
-    return { status: 200, body: { items: page.items, ...(page.cursor ? { nextToken: page.cursor } : {}) } };
+    return { status: 200, body: apiPage(page) };
   },
   sendTestNotification: async ({ body }) => ({
     status: 201,

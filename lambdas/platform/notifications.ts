@@ -1,7 +1,9 @@
 import { sortableIdGenerator } from '../shared/ids';
+import { mapPage } from '../shared/page';
 import type { Clock } from '../shared/ports/clock';
 import type { JsonObject, MetadataStore, Page } from '../shared/ports/metadata-store';
 import type { Notification, NotificationPublisher } from '../shared/ports/notification-publisher';
+import { decodeNotification, type StoredNotification } from './records';
 
 /** Partition of the metadata store that keeps every notification sent: the outbox and its history. */
 const OUTBOX_PK = 'notifications';
@@ -61,16 +63,13 @@ export const sendNotification = async (
 export const listNotifications = async (
   deps: Pick<NotificationDeps, 'store'>,
   page: { limit: number; cursor?: string },
-): Promise<Page<Notification & { delivered: boolean }>> => {
+): Promise<Page<StoredNotification>> => {
   const result = await deps.store.query(OUTBOX_PK, {
     limit: page.limit,
     cursor: page.cursor,
     descending: true,
   });
-  return {
-    items: result.items.map((item) => item.data as unknown as Notification & { delivered: boolean }),
-    ...(result.cursor ? { cursor: result.cursor } : {}),
-  };
+  return mapPage(result, decodeNotification);
 };
 
 const toJson = (notification: Notification): JsonObject =>

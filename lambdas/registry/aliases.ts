@@ -1,5 +1,6 @@
 import { publishAfterCommit } from '../shared/events/publish-after-commit';
 import type { WriteOp } from '../shared/ports/metadata-store';
+import { json, type Stored } from '../shared/stored';
 import type { RegistryDeps } from './deps';
 import { registryEvent, withOptimisticRetry } from './deps';
 import {
@@ -14,10 +15,11 @@ import {
   type AliasHistoryRecord,
   type AliasRecord,
   auditOp,
-  json,
+  decodeAlias,
+  decodeAliasHistory,
+  decodeModel,
+  decodeVersion,
   type ModelRecord,
-  type Stored,
-  stored,
   type VersionRecord,
 } from './records';
 
@@ -68,14 +70,14 @@ export const moveAlias = async (
       versionKey(name, version),
     ]);
     if (!modelItem) throw new ModelNotFoundError(name);
-    const model = stored<ModelRecord>(modelItem).data;
+    const model = decodeModel(modelItem);
     const isProtected = model.protectedAliases.includes(alias);
     if (isProtected) assertApprover(model, actor, `move the protected alias ${alias}`);
     if (!targetItem) throw new ModelVersionNotFoundError(name, version);
-    const target = stored<VersionRecord>(targetItem);
+    const target = decodeVersion.stored(targetItem);
     const why = refusal(model, alias, target.data);
     if (why !== undefined) throw new AliasTargetError(why);
-    const current = aliasItem ? stored<AliasRecord>(aliasItem) : undefined;
+    const current = aliasItem ? decodeAlias.stored(aliasItem) : undefined;
     if (current?.data.version === version) return { view: viewOf(model, current.data), moved: undefined };
 
     const from = current?.data.version ?? null;
@@ -147,7 +149,7 @@ export const moveAlias = async (
 
 const loadPrevious = async (deps: RegistryDeps, name: string, version: number) => {
   const item = await deps.store.get(versionKey(name, version));
-  return item ? stored<VersionRecord>(item) : undefined;
+  return item ? decodeVersion.stored(item) : undefined;
 };
 
 const viewOf = (model: ModelRecord, record: AliasRecord): AliasView => ({
@@ -173,7 +175,7 @@ export const getAlias = async (
   if (at === undefined) {
     const item = await deps.store.get(aliasKey(name, alias));
     if (!item) throw new AliasNotFoundError(`Model ${name} has no alias ${alias}.`);
-    return viewOf(model, stored<AliasRecord>(item).data);
+    return viewOf(model, decodeAlias(item));
   }
   const instant = at.getTime();
   const page =
@@ -184,7 +186,7 @@ export const getAlias = async (
           descending: true,
           limit: 1,
         });
-  const entry = page.items[0] ? stored<AliasHistoryRecord>(page.items[0]).data : undefined;
+  const entry = page.items[0] ? decodeAliasHistory(page.items[0]) : undefined;
   if (!entry) {
     throw new AliasNotFoundError(
       `Alias ${alias} of model ${name} pointed at no version at ${at.toISOString()}.`,

@@ -1,10 +1,11 @@
 import { publishAfterCommit } from '../shared/events/publish-after-commit';
+import { json } from '../shared/stored';
 import type { RegistryDeps } from './deps';
 import { registryEvent, withOptimisticRetry } from './deps';
 import { AliasInUseError, ModelNotFoundError, ModelVersionNotFoundError, VersionStatusError } from './errors';
 import { modelKey, statusIndexKey, versionKey } from './keys';
 import { assertApprover } from './models';
-import { auditOp, type DecisionRecord, json, type ModelRecord, stored, type VersionRecord } from './records';
+import { auditOp, type DecisionRecord, decodeModel, decodeVersion, type VersionRecord } from './records';
 import type { Decision, DecisionInput, VersionStatus } from './schemas';
 
 /** The status each decision requires the version to have: the whole approval workflow. */
@@ -37,10 +38,10 @@ export const decideVersion = async (
   const { record, from } = await withOptimisticRetry(deps.retry, async () => {
     const [modelItem, versionItem] = await deps.store.batchGet([modelKey(name), versionKey(name, version)]);
     if (!modelItem) throw new ModelNotFoundError(name);
-    const model = stored<ModelRecord>(modelItem).data;
+    const model = decodeModel(modelItem);
     assertApprover(model, actor, `decide on versions of model ${name}`);
     if (!versionItem) throw new ModelVersionNotFoundError(name, version);
-    const current = stored<VersionRecord>(versionItem);
+    const current = decodeVersion.stored(versionItem);
     const status = current.data.status;
     if (status !== REQUIRED_STATUS[decision]) {
       throw new VersionStatusError(

@@ -1,7 +1,8 @@
+import { apiPage } from '../shared/page';
 import type { RegistryDeps } from './deps';
 import { historyPk } from './keys';
 import { loadModel, type PageRequest } from './models';
-import { type AuditEntry, dataPage, type VersionRecord } from './records';
+import { type AuditEntry, decodeAuditEntry, type VersionRecord } from './records';
 import { loadVersion } from './versions';
 
 /** The audit trail of a model, newest first. */
@@ -11,8 +12,9 @@ export const listHistory = async (
   page: PageRequest,
 ): Promise<{ items: AuditEntry[]; nextToken?: string }> => {
   await loadModel(deps, name);
-  return dataPage<AuditEntry>(
+  return apiPage(
     await deps.store.query(historyPk(name), { limit: page.limit, cursor: page.cursor, descending: true }),
+    decodeAuditEntry,
   );
 };
 
@@ -145,7 +147,7 @@ const deploymentsOf = async (deps: RegistryDeps, name: string, version: number):
   do {
     const page = await deps.store.query(historyPk(name), { limit: 1000, cursor, descending: true });
     for (const item of page.items) {
-      const entry = item.data as unknown as AuditEntry;
+      const entry = decodeAuditEntry(item);
       if (entry.kind === 'deployment' && entry.version === version) found.push(entry);
     }
     scanned += page.items.length;

@@ -1,4 +1,6 @@
 import { ConditionFailedError } from '../shared/errors';
+import { apiPage } from '../shared/page';
+import { json, type Stored } from '../shared/stored';
 import type { RegistryDeps } from './deps';
 import { ModelExistsError, ModelNotFoundError, NotAnApproverError } from './errors';
 import {
@@ -10,7 +12,7 @@ import {
   modelKey,
   versionsPk,
 } from './keys';
-import { type AliasRecord, auditOp, json, type ModelRecord, type Stored, stored } from './records';
+import { auditOp, decodeAlias, decodeModel, type ModelRecord } from './records';
 import type { CreateModelInput } from './schemas';
 
 export interface PageRequest {
@@ -60,7 +62,7 @@ export const createModel = async (
 export const loadModel = async (deps: RegistryDeps, name: string): Promise<Stored<ModelRecord>> => {
   const item = await deps.store.get(modelKey(name));
   if (!item) throw new ModelNotFoundError(name);
-  return stored<ModelRecord>(item);
+  return decodeModel.stored(item);
 };
 
 /** The model with its aliases, read in one query: the model item sorts just before its alias items. */
@@ -75,9 +77,9 @@ export const getModel = async (deps: RegistryDeps, name: string): Promise<ModelV
       cursor,
     });
     for (const item of page.items) {
-      if (item.sk === MODEL_SK) model = item.data as unknown as ModelRecord;
+      if (item.sk === MODEL_SK) model = decodeModel(item);
       else if (item.sk.startsWith(ALIAS_PREFIX)) {
-        const alias = item.data as unknown as AliasRecord;
+        const alias = decodeAlias(item);
         aliases[alias.alias] = alias.version;
       }
     }
@@ -94,10 +96,10 @@ export const listModels = async (
 ): Promise<{ items: ModelRecord[]; nextToken?: string }> => {
   const index = await deps.store.query(MODELS_PK, { limit: page.limit, cursor: page.cursor });
   const models = await deps.store.batchGet(index.items.map((item) => modelKey(item.sk)));
-  return {
-    items: models.flatMap((item) => (item ? [item.data as unknown as ModelRecord] : [])),
-    ...(index.cursor ? { nextToken: index.cursor } : {}),
-  };
+  return apiPage({
+    items: models.flatMap((item) => (item ? [decodeModel(item)] : [])),
+    cursor: index.cursor,
+  });
 };
 
 /** When the model lists approvers, only they may decide approvals and move protected aliases. */

@@ -2,14 +2,18 @@
  * What the registry stores in each item's `data`, and the audit trail every change writes in the same
  * transaction as the change itself.
  */
-import type { Item, JsonObject, JsonValue, Page, PutOp } from '../shared/ports/metadata-store';
+import * as z from 'zod';
+import type { JsonValue, PutOp } from '../shared/ports/metadata-store';
+import { json, zodDecoder } from '../shared/stored';
 import { historyPk } from './keys';
-import type {
-  CreateModelInput,
-  Decision,
-  LineageInput,
-  RegisterVersionInput,
-  VersionStatus,
+import {
+  type CreateModelInput,
+  DECISIONS,
+  type Decision,
+  type LineageInput,
+  type RegisterVersionInput,
+  VERSION_STATUSES,
+  type VersionStatus,
 } from './schemas';
 
 export interface ModelRecord {
@@ -87,17 +91,6 @@ export interface AuditEntry {
   readonly [field: string]: JsonValue | undefined;
 }
 
-/** Zod output and the records above hold JSON only; this states it where the store wants JsonObject. */
-export const json = (record: object): JsonObject => record as JsonObject;
-
-/** An item's record with the revision that conditional writes on it must name. */
-export interface Stored<T> {
-  readonly rev: number;
-  readonly data: T;
-}
-
-export const stored = <T>(item: Item): Stored<T> => ({ rev: item.rev, data: item.data as unknown as T });
-
 /**
  * The transaction operation that appends an entry to a model's audit trail. Every change puts one of
  * these in the same transaction as the change, so the trail never misses or invents a change.
@@ -112,8 +105,87 @@ export const auditOp = (entry: AuditEntry): PutOp => ({
   condition: { rev: 0 },
 });
 
-/** Maps a page of items to a page of their data, keeping the cursor as the API's nextToken. */
-export const dataPage = <T>(page: Page<{ data: JsonObject }>): { items: T[]; nextToken?: string } => ({
-  items: page.items.map((item) => item.data as unknown as T),
-  ...(page.cursor ? { nextToken: page.cursor } : {}),
+// Decoders: one per stored shape above (see lambdas/shared/stored.ts).
+
+const text = z.string();
+const strings = z.array(z.string());
+const decision = z.looseObject({
+  decision: z.enum(DECISIONS),
+  reviewer: text,
+  comment: text,
+  actor: text,
+  decidedAt: text,
 });
+
+export const decodeModel = zodDecoder<ModelRecord>(
+  'model',
+  z.looseObject({
+    name: text,
+    description: text.optional(),
+    tags: z.record(z.string(), z.string()),
+    card: z.looseObject({}).optional(),
+    protectedAliases: strings,
+    approvers: strings.optional(),
+    latestVersion: z.number().int(),
+    createdAt: text,
+    createdBy: text,
+    updatedAt: text,
+  }),
+);
+
+export const decodeVersion = zodDecoder<VersionRecord>(
+  'model version',
+  z.looseObject({
+    model: text,
+    version: z.number().int(),
+    status: z.enum(VERSION_STATUSES),
+    artifactUri: text,
+    artifactSha256: text,
+    metrics: z.record(z.string(), z.number()),
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+    signature: z.looseObject({}).optional(),
+    lineage: z.looseObject({}).optional(),
+    description: text.optional(),
+    aliases: strings,
+    approval: decision.optional(),
+    archival: decision.optional(),
+    createdAt: text,
+    createdBy: text,
+    updatedAt: text,
+  }),
+);
+
+export const decodeAlias = zodDecoder<AliasRecord>(
+  'alias',
+  z.looseObject({
+    model: text,
+    alias: text,
+    version: z.number().int(),
+    since: text,
+    movedBy: text,
+    historyId: text,
+  }),
+);
+
+export const decodeAliasHistory = zodDecoder<AliasHistoryRecord>(
+  'alias history entry',
+  z.looseObject({
+    alias: text,
+    version: z.number().int(),
+    from: z.number().int().nullable(),
+    at: text,
+    actor: text,
+  }),
+);
+
+export const decodeAuditEntry = zodDecoder<AuditEntry>(
+  'audit entry',
+  z.looseObject({
+    id: text,
+    kind: text,
+    at: text,
+    actor: text,
+    model: text,
+    version: z.number().int().optional(),
+  }),
+);

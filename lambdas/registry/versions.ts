@@ -1,11 +1,13 @@
 import { ConflictError, ValidationError } from '../shared/errors';
 import { publishAfterCommit } from '../shared/events/publish-after-commit';
+import { apiPage } from '../shared/page';
+import { json, type Stored } from '../shared/stored';
 import type { RegistryDeps } from './deps';
 import { registryEvent, withOptimisticRetry } from './deps';
 import { ModelVersionNotFoundError } from './errors';
 import { modelKey, statusIndexKey, statusIndexPk, VERSION_PREFIX, versionKey, versionsPk } from './keys';
 import { loadModel, type PageRequest } from './models';
-import { auditOp, json, type Stored, stored, type VersionRecord } from './records';
+import { auditOp, decodeVersion, type VersionRecord } from './records';
 import { MAX_VERSION, type RegisterVersionInput, type VersionStatus } from './schemas';
 
 /**
@@ -109,7 +111,7 @@ export const loadVersion = async (
   version: number,
 ): Promise<Stored<VersionRecord>> => {
   const item = await deps.store.get(versionKey(name, version));
-  if (item) return stored<VersionRecord>(item);
+  if (item) return decodeVersion.stored(item);
   await loadModel(deps, name);
   throw new ModelVersionNotFoundError(name, version);
 };
@@ -136,18 +138,15 @@ export const listVersions = async (
   const status = request.status;
   if (status === undefined) {
     const page = await deps.store.query(versionsPk(name), { ...options, prefix: VERSION_PREFIX });
-    return {
-      items: page.items.map((item) => item.data as unknown as VersionRecord),
-      ...(page.cursor ? { nextToken: page.cursor } : {}),
-    };
+    return apiPage(page, decodeVersion);
   }
   const index = await deps.store.query(statusIndexPk(name, status), options);
   const versions = await deps.store.batchGet(index.items.map((item) => versionKey(name, Number(item.sk))));
-  return {
+  return apiPage({
     items: versions.flatMap((item) => {
-      const record = item?.data as unknown as VersionRecord | undefined;
+      const record = item === undefined ? undefined : decodeVersion(item);
       return record?.status === status ? [record] : [];
     }),
-    ...(index.cursor ? { nextToken: index.cursor } : {}),
-  };
+    cursor: index.cursor,
+  });
 };

@@ -73,3 +73,29 @@ export class ItemTooLargeError extends PlatformError {
     this.bytes = bytes;
   }
 }
+
+/**
+ * A stored item does not have the shape its reader knows (a field missing or of another type): the
+ * platform's own fault, never the caller's, so the edge answers 500 with the request id only. The
+ * message names the item's key and each field at fault, for the logs.
+ */
+export class StoredShapeError extends PlatformError {
+  readonly shape: string;
+  readonly pk: string;
+  readonly sk: string;
+  /** Each field at fault, as a path inside the item (`data.latest.version`). */
+  readonly fields: readonly { field: string; message: string }[];
+  constructor(
+    shape: string,
+    key: { readonly pk: string; readonly sk: string },
+    fields: readonly { field: string; message: string }[],
+  ) {
+    const faults = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
+    super(`Stored ${shape} at pk=${key.pk} sk=${key.sk} does not have its shape: ${faults}`);
+    this.name = 'StoredShapeError';
+    this.shape = shape;
+    this.pk = key.pk;
+    this.sk = key.sk;
+    this.fields = fields;
+  }
+}

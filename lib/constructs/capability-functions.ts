@@ -1,4 +1,4 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { Capability } from '../../lambdas/catalogue';
 import { bindSharedResources, type SharedResources } from './bindings';
@@ -18,6 +18,19 @@ export interface CapabilityFunctionsProps extends SharedResources {
   readonly logLevel?: PowertoolsLogLevel;
   /** Of the functions' log groups. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Memory, timeout and reserved concurrency of some capabilities' functions, by capability name (each
+   * must be in the catalogue).
+   * @default - PlatformFunction's defaults for every capability
+   */
+  readonly sizing?: Readonly<Record<string, CapabilitySizing>>;
+}
+
+/** What a capability's function may differ in from PlatformFunction's defaults. */
+export interface CapabilitySizing {
+  readonly memorySize?: number;
+  readonly timeout?: Duration;
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -39,6 +52,13 @@ export class CapabilityFunctions extends Construct {
       );
     }
 
+    const unknownSized = Object.keys(props.sizing ?? {}).filter((name) => !names.includes(name));
+    if (unknownSized.length > 0) {
+      throw new Error(
+        `CapabilityFunctions ${id}: sizing names capabilities that are not in the catalogue: ${unknownSized.join(', ')}`,
+      );
+    }
+
     const querying = props.capabilities.filter((capability) => capability.access.offlineQueries === 'query');
     const offlineStore = (): IOfflineStore => {
       if (props.offlineStore) return props.offlineStore;
@@ -53,6 +73,7 @@ export class CapabilityFunctions extends Construct {
       const fn = new PlatformFunction(this, capability.name, {
         entry: capability.entry,
         serviceName: capability.name,
+        ...props.sizing?.[capability.name],
         ...(props.logLevel ? { logLevel: props.logLevel } : {}),
         ...(props.removalPolicy ? { removalPolicy: props.removalPolicy } : {}),
       });

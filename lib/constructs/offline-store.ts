@@ -61,7 +61,7 @@ const MIN_CUTOFF_BYTES = 10_000_000;
 
 /**
  * The offline feature store's query side: a Glue database for the external tables the training-set
- * engine creates over the Parquet files (lambdas/features/offline/athena-engine.ts), and an Athena
+ * engine creates over the Parquet files (lambdas/shared/adapters/aws/athena-training-set-engine.ts), and an Athena
  * workgroup (engine v3) whose configuration every query must use: results in the platform bucket under
  * `athena-results/`, SSE_KMS with the platform key, a bytes-scanned cutoff per query, CloudWatch metrics.
  */

@@ -103,6 +103,12 @@ export interface PlatformFunctionProps {
    * @default Duration.seconds(10) — API handlers answer well within API Gateway's 30 s limit
    */
   readonly timeout?: Duration;
+  /**
+   * Concurrency set aside for this function (and its ceiling), so one route's burst cannot starve the
+   * platform's other functions.
+   * @default - none: the function shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrentExecutions?: number;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /** @default 'INFO' */
@@ -154,6 +160,9 @@ export class PlatformFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize,
       timeout,
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       description: props.description ?? `${props.serviceName} capability`,
       role,
       logGroup,

@@ -7,7 +7,8 @@ import { parquetMetadata } from 'hyparquet';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeParquet } from '../../lambdas/features/offline/parquet';
 import type { OfflineSink } from '../../lambdas/shared/ports/offline-sink';
-import { countingIds, feature, featureGroup, manualClock } from '../support/feature-groups';
+import { type ManualClock, manualClock } from '../support/clock';
+import { countingIds, feature, featureGroup } from '../support/feature-groups';
 
 export interface OfflineSinkFixture {
   readonly sink: OfflineSink;
@@ -17,7 +18,7 @@ export interface OfflineSinkFixture {
 }
 
 export type OfflineSinkFactory = (deps: {
-  clock: ReturnType<typeof manualClock>;
+  clock: ManualClock;
   newBatchId: () => string;
 }) => Promise<OfflineSinkFixture>;
 
@@ -37,7 +38,7 @@ const group = featureGroup({
 export const describeOfflineSinkContract = (name: string, makeSink: OfflineSinkFactory) =>
   describe(`OfflineSink contract: ${name}`, () => {
     let fixture: OfflineSinkFixture;
-    let clock: ReturnType<typeof manualClock>;
+    let clock: ManualClock;
 
     beforeEach(async () => {
       clock = manualClock('2026-02-01T10:00:00.000Z');

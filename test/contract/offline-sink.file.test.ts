@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { FileOfflineSink } from '../../lambdas/features/offline/file-sink';
-import { countingIds, feature, featureGroup, manualClock } from '../support/feature-groups';
+import { FileOfflineSink } from '../../lambdas/shared/adapters/embedded/file-offline-sink';
+import { manualClock } from '../support/clock';
+import { countingIds, feature, featureGroup } from '../support/feature-groups';
 import { describeOfflineSinkContract } from './offline-sink.contract';
 
 const filesUnder = async (root: string) => {
@@ -39,7 +40,11 @@ describe('FileOfflineSink', () => {
         name: 'g',
         features: [feature('f', 'float'), feature('i', 'int'), feature('s', 'string'), feature('b', 'bool')],
       });
-      const sink = new FileOfflineSink({ root, clock: manualClock(), newBatchId: countingIds() });
+      const sink = new FileOfflineSink({
+        root,
+        clock: manualClock('2026-02-01T00:00:00.000Z'),
+        newBatchId: countingIds(),
+      });
       await sink.append(group, [
         {
           user_id: 'u1',

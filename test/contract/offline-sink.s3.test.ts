@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { ObjectStoreOfflineSink } from '../../lambdas/features/offline/object-store-sink';
+import { ObjectStoreOfflineSink } from '../../lambdas/shared/adapters/aws/object-store-offline-sink';
 import { S3ObjectStore } from '../../lambdas/shared/adapters/aws/s3-object-store';
 import { type S3rverHandle, startS3rver } from '../support/s3rver';
 import { describeOfflineSinkContract } from './offline-sink.contract';

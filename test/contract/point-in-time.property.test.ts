@@ -10,14 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbTrainingSetEngine } from '../../lambdas/features/offline/duckdb-engine';
-import { FileOfflineSink } from '../../lambdas/features/offline/file-sink';
 import { keyTextOf } from '../../lambdas/features/offline/layout';
-import { canonicalLine, createTrainingSet, trainingSetRows } from '../../lambdas/features/training-sets';
+import {
+  canonicalLine,
+  createTrainingSet,
+  trainingSetRows,
+} from '../../lambdas/features/training-sets/training-sets';
+import { DuckDbTrainingSetEngine } from '../../lambdas/shared/adapters/embedded/duckdb-training-set-engine';
 import { FileObjectStore } from '../../lambdas/shared/adapters/embedded/file-object-store';
+import { FileOfflineSink } from '../../lambdas/shared/adapters/embedded/file-offline-sink';
 import { sortableIdGenerator } from '../../lambdas/shared/ids';
 import type { FeatureGroupVersion } from '../../lambdas/shared/ports/feature-group-version';
-import { feature, featureGroup, manualClock } from '../support/feature-groups';
+import { manualClock } from '../support/clock';
+import { feature, featureGroup } from '../support/feature-groups';
 
 const BASE = Date.parse('2026-01-01T23:59:57.000Z'); // the grid crosses a UTC date: two partitions
 const STEP_MS = 500;
@@ -117,7 +122,7 @@ describe('point-in-time join', () => {
             ...(ttls[1] === undefined ? {} : { ttlSeconds: ttls[1] }),
           }),
         ];
-        const clock = manualClock();
+        const clock = manualClock('2026-02-01T00:00:00.000Z');
         const objects = new FileObjectStore({ root: join(home, 'objects'), clock });
         const engine = new DuckDbTrainingSetEngine({ root: home, objects });
         const ids = [...batchIds];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { DynamoDbMetadataStore } from '../../lambdas/shared/adapters/aws/dynamodb-metadata-store';
-import { ScanRunSearchIndex } from '../../lambdas/shared/adapters/scan-run-search-index';
+import { ScanRunSearchIndex } from '../../lambdas/shared/adapters/aws/scan-run-search-index';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../support/dynamodb-local';
 import { describeRunSearchIndexContract } from './run-search-index.contract';
 

@@ -3,19 +3,20 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DuckDbTrainingSetEngine } from '../../lambdas/features/offline/duckdb-engine';
-import { FileOfflineSink } from '../../lambdas/features/offline/file-sink';
 import { decodeParquet } from '../../lambdas/features/offline/parquet';
 import {
   createTrainingSet,
   getTrainingSet,
   type TrainingSetDeps,
   trainingSetRows,
-} from '../../lambdas/features/training-sets';
+} from '../../lambdas/features/training-sets/training-sets';
+import { DuckDbTrainingSetEngine } from '../../lambdas/shared/adapters/embedded/duckdb-training-set-engine';
 import { FileObjectStore } from '../../lambdas/shared/adapters/embedded/file-object-store';
+import { FileOfflineSink } from '../../lambdas/shared/adapters/embedded/file-offline-sink';
 import { NotFoundError, ValidationError } from '../../lambdas/shared/errors';
 import { sortableIdGenerator } from '../../lambdas/shared/ids';
-import { feature, featureGroup, manualClock } from '../support/feature-groups';
+import { type ManualClock, manualClock } from '../support/clock';
+import { feature, featureGroup } from '../support/feature-groups';
 
 const users = featureGroup({
   name: 'users',
@@ -34,11 +35,11 @@ let root: string;
 let deps: TrainingSetDeps;
 let sink: FileOfflineSink;
 let engine: DuckDbTrainingSetEngine;
-let clock: ReturnType<typeof manualClock>;
+let clock: ManualClock;
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'training-sets-'));
-  clock = manualClock();
+  clock = manualClock('2026-02-01T00:00:00.000Z');
   const objects = new FileObjectStore({ root: join(root, 'objects'), clock });
   engine = new DuckDbTrainingSetEngine({ root, objects });
   sink = new FileOfflineSink({ root, clock });

@@ -1,22 +1,25 @@
-import { afterEach } from 'vitest';
 import { makeExperimentsHandler } from '../../lambdas/experiments/app';
 import type { ExperimentsDeps } from '../../lambdas/experiments/context';
-import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import { SqliteRunSearchIndex } from '../../lambdas/shared/adapters/embedded/sqlite-run-search-index';
 import { sortableIdGenerator } from '../../lambdas/shared/ids';
 import { makeObservability } from '../../lambdas/shared/observability';
 import type { MetadataStore } from '../../lambdas/shared/ports/metadata-store';
+import { FIXTURE_START, manualClock } from './clock';
 import { httpEvent, lambdaContext } from './http';
+import { type StoreOpener, sqliteStores } from './stores';
 
-export const T0 = Date.UTC(2026, 10, 28, 10);
+/** The API's clock starts here (epoch milliseconds). */
+export const T0 = Date.parse(FIXTURE_START);
 export const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 export const UNKNOWN_ID = '01KB0000000000000000000000';
 
 /** Experiment tracking on an in-memory SQLite store, called through its HTTP handler. */
-export const experimentsApi = (options: Partial<Pick<ExperimentsDeps, 'modelVersionExists'>> = {}) => {
-  let now = T0;
-  const clock = { now: () => new Date(now) };
-  const sqlite = new SqliteMetadataStore({ path: ':memory:', clock });
+const experimentsApi = (
+  openStore: StoreOpener,
+  options: Partial<Pick<ExperimentsDeps, 'modelVersionExists'>> = {},
+) => {
+  const clock = manualClock(FIXTURE_START);
+  const sqlite = openStore(clock);
   let storeCalls = 0;
   // Counts the store round trips a request makes.
   const store = new Proxy(sqlite as MetadataStore, {
@@ -79,31 +82,21 @@ export const experimentsApi = (options: Partial<Pick<ExperimentsDeps, 'modelVers
     call,
     createExperiment,
     createRun,
-    advance: (ms: number) => {
-      now += ms;
-    },
+    advance: (ms: number) => clock.advance(ms),
     /** Every item the store holds: a refused request must leave this unchanged. */
     itemCount: () => (sqlite.database.prepare('SELECT count(*) AS n FROM items').get() as { n: number }).n,
     storeCalls: () => storeCalls,
-    close: () => sqlite.close(),
   };
 };
 
 export type ExperimentsApi = ReturnType<typeof experimentsApi>;
 
 /**
- * Registers, in the calling describe block, an afterEach that closes every API the test made;
- * returns `setup`, which makes a fresh API per call.
+ * Registers, in the calling describe block, an afterEach that closes every API the test made (their
+ * stores come from `sqliteStores()`); returns `setup`, which makes a fresh API per call.
  */
 export const useExperimentsApis = () => {
-  const apis: ExperimentsApi[] = [];
-  const setup = (options?: Parameters<typeof experimentsApi>[0]) => {
-    const api = experimentsApi(options);
-    apis.push(api);
-    return api;
-  };
-  afterEach(() => {
-    for (const api of apis.splice(0)) api.close();
-  });
-  return setup;
+  const openStore = sqliteStores();
+  return (options?: Parameters<typeof experimentsApi>[1]): ExperimentsApi =>
+    experimentsApi(openStore, options);
 };

@@ -1,5 +1,4 @@
 import type { FeatureGroupVersion, FeatureSpec } from '../../lambdas/shared/ports/feature-group-version';
-import { manualClock as sharedManualClock } from './clock';
 
 /** A feature group version as the definitions module would store it. */
 export const featureGroup = (
@@ -21,9 +20,6 @@ export const feature = (name: string, type: FeatureSpec['type']): FeatureSpec =>
   type,
   nullable: true,
 });
-
-/** A clock the test moves by hand, starting where these fixtures' histories do. */
-export const manualClock = (start = '2026-02-01T00:00:00.000Z') => sharedManualClock(start);
 
 /** Batch ids that sort in the order they were made: b0000000001, b0000000002, ... */
 export const countingIds = (prefix = 'b') => {

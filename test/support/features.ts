@@ -16,8 +16,9 @@ import type {
   WriteOp,
 } from '../../lambdas/shared/ports/metadata-store';
 import type { OfflineSink } from '../../lambdas/shared/ports/offline-sink';
+import { type ManualClock, manualClock } from './clock';
 import { type RouteCaller, routeCaller } from './http';
-import { type ManualClock, manualClock, WriteRecordingStore } from './registry';
+import { WriteRecordingStore } from './registry';
 
 export class RecordingOfflineSink implements OfflineSink {
   readonly appended: { group: FeatureGroupVersion; records: readonly Record<string, unknown>[] }[] = [];

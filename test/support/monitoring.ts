@@ -16,13 +16,15 @@ import { type Cell, profileTable } from '../../lambdas/monitoring/drift';
 import { notificationDeps } from '../../lambdas/platform/notifications';
 import { makeRegistryHandler, registryDeps } from '../../lambdas/registry/app';
 import { FileObjectStore } from '../../lambdas/shared/adapters/embedded/file-object-store';
-import { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
+import type { SqliteMetadataStore } from '../../lambdas/shared/adapters/embedded/sqlite-metadata-store';
 import { makeObservability } from '../../lambdas/shared/observability';
 import type { Notification, NotificationPublisher } from '../../lambdas/shared/ports/notification-publisher';
 import { parseScheduleExpression } from '../../local/scheduler/schedule-expression';
+import { type ManualClock, manualClock } from './clock';
 import { type RouteCaller, routeCaller } from './http';
 import { seededRandom } from './random';
-import { type ManualClock, manualClock, RecordingEventPublisher } from './registry';
+import { RecordingEventPublisher } from './registry';
+import { type StoreOpener, sqliteStores } from './stores';
 
 export class RecordingPublisher implements NotificationPublisher {
   readonly sent: Notification[] = [];
@@ -58,13 +60,11 @@ export interface MonitorFixture {
   readonly call: RouteCaller;
   /** Registry routes, to make models, versions and aliases. */
   readonly registry: RouteCaller;
-  close(): void;
 }
 
-export const monitorFixture = (): MonitorFixture => {
-  const home = mkdtempSync(join(tmpdir(), 'mlops-monitor-'));
+const monitorFixture = (openStore: StoreOpener, home: string): MonitorFixture => {
   const clock = manualClock();
-  const store = new SqliteMetadataStore({ path: ':memory:', clock });
+  const store = openStore(clock);
   const objects = new FileObjectStore({ root: home, clock });
   const events = new RecordingEventPublisher();
   const publisher = new RecordingPublisher();
@@ -88,10 +88,23 @@ export const monitorFixture = (): MonitorFixture => {
     deps,
     call: routeCaller(makeMonitoringHandler(deps, observability)),
     registry: routeCaller(makeRegistryHandler(registryDeps({ store, events, clock }), observability)),
-    close: () => {
-      store.close();
-      rmSync(home, { recursive: true, force: true });
-    },
+  };
+};
+
+/**
+ * Fixtures for the tests of the calling describe block: stores from `sqliteStores()`, temporary
+ * object-store folders removed after each test. Returns `setup`, which makes a fresh fixture per call.
+ */
+export const monitorFixtures = (): (() => MonitorFixture) => {
+  const openStore = sqliteStores();
+  const homes: string[] = [];
+  afterEach(() => {
+    for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
+  });
+  return () => {
+    const home = mkdtempSync(join(tmpdir(), 'mlops-monitor-'));
+    homes.push(home);
+    return monitorFixture(openStore, home);
   };
 };
 
@@ -207,13 +220,9 @@ export interface ChurnSetup {
  * `population({ seed: 1, rows })`, and the monitor if one is given.
  */
 export const churnFixtures = (): ((setup?: ChurnSetup) => Promise<MonitorFixture>) => {
-  const fixtures: MonitorFixture[] = [];
-  afterEach(() => {
-    for (const f of fixtures.splice(0)) f.close();
-  });
+  const fixture = monitorFixtures();
   return async ({ rows = 2000, metrics, monitor } = {}) => {
-    const f = monitorFixture();
-    fixtures.push(f);
+    const f = fixture();
     await modelWithBaseline(f, 'churn', population({ seed: 1, rows }), metrics ? { metrics } : {});
     if (monitor) await f.call('POST /monitors', { body: monitor });
     return f;

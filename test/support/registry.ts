@@ -41,8 +41,6 @@ export class RecordingEventPublisher implements EventPublisher {
   }
 }
 
-export { type ManualClock, manualClock } from './clock';
-
 /** Delegates to `inner` and records each write op that committed. */
 export class WriteRecordingStore implements MetadataStore {
   readonly committed: WriteOp[] = [];

@@ -12,9 +12,16 @@ import { publishAfterCommit } from '../../shared/events/publish-after-commit';
 import { withOptimisticRetry } from '../../shared/optimistic-retry';
 import type { PlatformEvent } from '../../shared/ports/event-publisher';
 import type { WriteOp } from '../../shared/ports/metadata-store';
+import { json } from '../../shared/stored';
 import type { MonitoringDeps } from '../deps';
 import { monitorKey, reportSummaryKey } from '../keys';
-import { json, type MonitorRecord, type MonitorReport, type ReportSummary, storable } from '../records';
+import {
+  decodeMonitor,
+  decodeReportSummary,
+  type MonitorReport,
+  type ReportSummary,
+  storable,
+} from '../records';
 import { summaryOf } from './finish';
 import { notificationsFor } from './messages';
 import type { RunPlan } from './plan';
@@ -36,9 +43,8 @@ export const actOnReport = async (
       reportSummaryKey(monitorName, report.id),
     ]);
     // A replayed step (the cloud retries a function whose answer was lost): the run is recorded already.
-    if (recorded)
-      return { summary: recorded.data as unknown as ReportSummary, streak: undefined, notify: undefined };
-    const monitor = item?.data as unknown as MonitorRecord | undefined;
+    if (recorded) return { summary: decodeReportSummary(recorded), streak: undefined, notify: undefined };
+    const monitor = item === undefined ? undefined : decodeMonitor(item);
     const drifted = report.dataDrift?.dataset.drift === true;
     const streak = drifted ? (monitor?.state.consecutiveDriftRuns ?? 0) + 1 : 0;
     const retrain = monitor?.retrain !== undefined && drifted && streak >= monitor.retrain.consecutiveRuns;

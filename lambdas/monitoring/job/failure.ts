@@ -5,9 +5,10 @@
  */
 import { ConditionFailedError, PlatformError } from '../../shared/errors';
 import { withOptimisticRetry } from '../../shared/optimistic-retry';
+import { json } from '../../shared/stored';
 import type { MonitoringDeps } from '../deps';
 import { monitorKey, reportSummaryKey } from '../keys';
-import { json, type MonitorRecord, type ReportSummary } from '../records';
+import { decodeMonitor, decodeReportSummary, type ReportSummary } from '../records';
 
 export interface FailedRun {
   readonly monitor: string;
@@ -53,12 +54,14 @@ export const recordFailure = async (
   } catch (error) {
     // The run's summary exists: a replayed failure step, or a run that failed after recording success.
     if (!(error instanceof ConditionFailedError)) throw error;
-    return (await deps.store.get(reportSummaryKey(run.monitor, run.runId)))?.data as unknown as ReportSummary;
+    const recorded = await deps.store.get(reportSummaryKey(run.monitor, run.runId));
+    // Absent only if it was removed between the refused write and this read: nothing else to show.
+    return recorded === undefined ? summary : decodeReportSummary(recorded);
   }
   await withOptimisticRetry(deps.retry, async () => {
     const item = await deps.store.get(monitorKey(run.monitor));
     if (!item) return;
-    const monitor = item.data as unknown as MonitorRecord;
+    const monitor = decodeMonitor(item);
     const state = {
       ...monitor.state,
       lastRunAt: finishedAt,

@@ -6,8 +6,8 @@
  */
 
 import { decodeParquet } from '../../features/offline/parquet';
-import { createTrainingSetFromRequest } from '../../features/training-set-api';
-import { trainingSetKeys } from '../../features/training-sets';
+import { createTrainingSetFromRequest } from '../../features/training-sets/training-set-api';
+import { trainingSetKeys } from '../../features/training-sets/training-sets';
 import { ValidationError } from '../../shared/errors';
 import { executionObjectPrefix } from '../keys';
 import { hyperparametersForSageMaker } from '../sagemaker-hyperparameters';

@@ -1,6 +1,6 @@
 import type { ExperimentsDeps } from '../../experiments/context';
 import type { FeaturesDeps } from '../../features/deps';
-import type { TrainingSetDeps } from '../../features/training-sets';
+import type { TrainingSetDeps } from '../../features/training-sets/training-sets';
 import type { NotificationDeps } from '../../platform/notifications';
 import type { RegistryDeps } from '../../registry/deps';
 import type { Clock } from '../../shared/ports/clock';

@@ -1,14 +1,14 @@
 import { featuresDeps } from '../../features/deps';
-import { AthenaTrainingSetEngine } from '../../features/offline/athena-engine';
-import { ObjectStoreOfflineSink } from '../../features/offline/object-store-sink';
 import { notificationDeps } from '../../platform/notifications';
 import { registryDeps } from '../../registry/deps';
 import { versionExists } from '../../registry/public';
+import { AthenaTrainingSetEngine } from '../../shared/adapters/aws/athena-training-set-engine';
 import { DynamoDbMetadataStore } from '../../shared/adapters/aws/dynamodb-metadata-store';
 import { EventBridgeEventPublisher } from '../../shared/adapters/aws/eventbridge-event-publisher';
+import { ObjectStoreOfflineSink } from '../../shared/adapters/aws/object-store-offline-sink';
 import { S3ObjectStore } from '../../shared/adapters/aws/s3-object-store';
+import { ScanRunSearchIndex } from '../../shared/adapters/aws/scan-run-search-index';
 import { SnsNotificationPublisher } from '../../shared/adapters/aws/sns-notification-publisher';
-import { ScanRunSearchIndex } from '../../shared/adapters/scan-run-search-index';
 import { loadLambdaConfig } from '../../shared/config';
 import { sortableIdGenerator } from '../../shared/ids';
 import { systemClock } from '../../shared/ports/clock';

@@ -1,4 +1,4 @@
-import { objectKeyOfUri } from '../../features/training-sets';
+import { objectKeyOfUri } from '../../features/training-sets/training-sets';
 import { ValidationError } from '../../shared/errors';
 import type { ObjectStore } from '../../shared/ports/object-store';
 

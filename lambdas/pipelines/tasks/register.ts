@@ -15,8 +15,9 @@ import { createModel } from '../../registry/models';
 import { CreateModelBody } from '../../registry/schemas';
 import { registerVersion } from '../../registry/versions';
 import { ConditionFailedError, ConflictError, NotFoundError } from '../../shared/errors';
-import type { JsonObject } from '../../shared/ports/metadata-store';
+import { json } from '../../shared/stored';
 import { encodingKeyOf, type SageMakerModelFile, sageMakerModelKeyOf } from '../model-files';
+import { decodeRegistration, type RegistrationResult } from '../records';
 import type { StoredTrainingRequest } from '../schemas';
 import type { Encoding } from '../training/encoding';
 import type { TrainingTable } from '../training/table';
@@ -26,10 +27,7 @@ import { PIPELINE_ACTOR, type PipelineTaskDeps } from './deps';
 import type { EvaluationResult } from './evaluate';
 import { readJson, readText } from './objects';
 
-export interface RegistrationResult {
-  readonly modelVersion: number;
-  readonly runId: string;
-}
+export type { RegistrationResult };
 
 const registrationKey = (executionId: string) => ({
   pk: `pipelines#execution#${executionId}`,
@@ -91,8 +89,6 @@ const predictedValues = (predictions: Float64Array, rows: number): Float64Array 
   });
 };
 
-type RegisterInput = Parameters<typeof registerOnce>[1];
-
 /** A retry that finds another attempt's claim without its result: worth retrying once that one ends. */
 class RegistrationInProgressError extends Error {
   constructor(executionId: string) {
@@ -109,9 +105,9 @@ class RegistrationInProgressError extends Error {
 export const register = async (deps: PipelineTaskDeps, input: RegisterInput): Promise<RegistrationResult> => {
   const key = registrationKey(input.executionId);
   const earlier = await deps.store.get(key);
-  const done = (data: unknown) => (data as Partial<RegistrationResult>).modelVersion !== undefined;
   if (earlier) {
-    if (done(earlier.data)) return earlier.data as unknown as RegistrationResult;
+    const registration = decodeRegistration(earlier);
+    if ('modelVersion' in registration) return registration;
     throw new RegistrationInProgressError(input.executionId);
   }
   let claim: Awaited<ReturnType<typeof deps.store.put>>;
@@ -136,39 +132,37 @@ export const register = async (deps: PipelineTaskDeps, input: RegisterInput): Pr
       await deps.store.delete({ ...key, condition: { rev: claim.rev } }).catch(() => undefined);
     throw error;
   }
-  await deps.store.put({ ...key, data: result as unknown as JsonObject, condition: { rev: claim.rev } });
+  await deps.store.put({ ...key, data: json(result), condition: { rev: claim.rev } });
   return result;
 };
 
-const registerOnce = async (
-  deps: PipelineTaskDeps,
-  input: {
-    readonly executionId: string;
-    readonly request: StoredTrainingRequest;
-    readonly build: BuildResult;
-    readonly train: {
-      readonly modelArtifact: string;
-      readonly trainingJobName: string;
-      readonly trainingImage: string;
-    };
-    readonly evaluation: EvaluationResult;
-  },
-  onRegistered: () => void,
-): Promise<RegistrationResult> => {
-  const { request, build, evaluation, executionId } = input;
-
-  await ensureModel(deps, request.model);
-  const ctx = experimentsContext(deps.experiments);
-  const experimentId = await experimentOf(deps, request.model);
-  const params = {
-    algorithm: request.algorithm,
-    label: request.label,
-    ...Object.fromEntries(Object.entries(request.hyperparameters).map(([k, v]) => [k, String(v)])),
-    split: JSON.stringify(request.split),
+interface RegisterInput {
+  readonly executionId: string;
+  readonly request: StoredTrainingRequest;
+  readonly build: BuildResult;
+  readonly train: {
+    readonly modelArtifact: string;
+    readonly trainingJobName: string;
+    readonly trainingImage: string;
   };
+  readonly evaluation: EvaluationResult;
+}
+
+/** Hyperparameters and split as the run's params, strings as MLflow keeps them. */
+const paramsOf = (request: StoredTrainingRequest): Record<string, string> => ({
+  algorithm: request.algorithm,
+  label: request.label,
+  ...Object.fromEntries(Object.entries(request.hyperparameters).map(([k, v]) => [k, String(v)])),
+  split: JSON.stringify(request.split),
+});
+
+/** Experiment tracking: the run `{executionId}` in `training/{model}`, with its params and metrics. */
+const trackRun = async (deps: PipelineTaskDeps, input: RegisterInput, params: Record<string, string>) => {
+  const { request, build, evaluation, executionId } = input;
+  const ctx = experimentsContext(deps.experiments);
   const run = await createRun(
     ctx,
-    experimentId,
+    await experimentOf(deps, request.model),
     {
       name: executionId,
       params,
@@ -181,7 +175,18 @@ const registerOnce = async (
     run.runId,
     Object.entries(evaluation.metrics).map(([key, value]) => ({ key, value })),
   );
-  const encoding = await readJson<Encoding>(deps.objects, build.artifacts.encoding);
+  return run.runId;
+};
+
+/** The registry: the version (PendingApproval) with signature, metrics and full lineage. */
+const registerTrainedVersion = async (
+  deps: PipelineTaskDeps,
+  input: RegisterInput,
+  encoding: Encoding,
+  run: { readonly runId: string; readonly params: Record<string, string> },
+): Promise<number> => {
+  const { request, build, evaluation, executionId } = input;
+  const { params } = run;
   const version = await registerVersion(
     deps.registry,
     request.model,
@@ -215,24 +220,30 @@ const registerOnce = async (
     },
     PIPELINE_ACTOR,
   );
-  onRegistered();
-  // The groups now name the model among their users (GET /feature-groups/{name} usedBy.models).
-  for (const group of build.dataset.featureGroups) {
-    await recordModelUse(deps.store, {
-      group: group.name,
-      groupVersion: group.version,
-      model: request.model,
-      modelVersion: version.version,
-    });
-  }
+  return version.version;
+};
+
+/** What serving needs beside the artifact: the encoding it scores with and the SageMaker model name. */
+const writeServingFiles = async (
+  deps: PipelineTaskDeps,
+  input: RegisterInput,
+  version: number,
+  encoding: Encoding,
+): Promise<void> => {
+  const { model } = input.request;
   const json = { contentType: 'application/json' };
-  await deps.objects.put(encodingKeyOf(request.model, version.version), JSON.stringify(encoding), json);
-  const sageMakerModel: SageMakerModelFile = { modelName: build.trainingJobName };
-  await deps.objects.put(
-    sageMakerModelKeyOf(request.model, version.version),
-    JSON.stringify(sageMakerModel),
-    json,
-  );
+  await deps.objects.put(encodingKeyOf(model, version), JSON.stringify(encoding), json);
+  const sageMakerModel: SageMakerModelFile = { modelName: input.build.trainingJobName };
+  await deps.objects.put(sageMakerModelKeyOf(model, version), JSON.stringify(sageMakerModel), json);
+};
+
+/** Monitoring's drift baseline: profiles of the training features and of the validation predictions. */
+const writeDriftBaseline = async (
+  deps: PipelineTaskDeps,
+  input: RegisterInput,
+  version: number,
+): Promise<void> => {
+  const { request, build, evaluation } = input;
   const training = await readTrainingTable(
     deps,
     build.dataset.trainingSetId,
@@ -242,13 +253,40 @@ const registerOnce = async (
     parsePredictions(await readText(deps.objects, evaluation.predictionsKey)),
     build.dataset.validationRows,
   );
-  await writeBaseline(deps.objects, request.model, version.version, {
+  await writeBaseline(deps.objects, request.model, version, {
     features: profileTable(columnsOf(training, build.dataset.featureColumns)),
     predictions: profileTable({ [PREDICTION_COLUMN]: Array.from(predictions) }),
     featureGroups: build.dataset.featureGroups,
     metrics: evaluation.metrics,
   });
-  await linkModelVersion(ctx, run.runId, { model: request.model, version: version.version });
-  await finishRun(ctx, run.runId, { status: 'FINISHED' });
-  return { modelVersion: version.version, runId: run.runId };
+};
+
+/** One registration, step by step; `onRegistered` marks the point after which a retry must not register. */
+const registerOnce = async (
+  deps: PipelineTaskDeps,
+  input: RegisterInput,
+  onRegistered: () => void,
+): Promise<RegistrationResult> => {
+  const { request, build } = input;
+  await ensureModel(deps, request.model);
+  const params = paramsOf(request);
+  const runId = await trackRun(deps, input, params);
+  const encoding = await readJson<Encoding>(deps.objects, build.artifacts.encoding);
+  const version = await registerTrainedVersion(deps, input, encoding, { runId, params });
+  onRegistered();
+  // The groups now name the model among their users (GET /feature-groups/{name} usedBy.models).
+  for (const group of build.dataset.featureGroups) {
+    await recordModelUse(deps.store, {
+      group: group.name,
+      groupVersion: group.version,
+      model: request.model,
+      modelVersion: version,
+    });
+  }
+  await writeServingFiles(deps, input, version, encoding);
+  await writeDriftBaseline(deps, input, version);
+  const ctx = experimentsContext(deps.experiments);
+  await linkModelVersion(ctx, runId, { model: request.model, version });
+  await finishRun(ctx, runId, { status: 'FINISHED' });
+  return { modelVersion: version, runId };
 };

@@ -3,8 +3,8 @@
  * present and not constant, there are enough rows, the classes are not too unbalanced. Feature columns
  * get their own quality rules once the training set exists (BuildTrainingSet).
  */
-import { loadEntities } from '../../features/training-sets';
-import { entityTableOf } from '../../features/training-sets-entities';
+import { loadEntities } from '../../features/training-sets/training-sets';
+import { entityTableOf } from '../../features/training-sets/training-sets-entities';
 import { ValidationError } from '../../shared/errors';
 import type { StoredTrainingRequest } from '../schemas';
 import { objectiveOf } from '../training/hyperparameters';

@@ -4,7 +4,7 @@
  * the same request splits the same way on every machine (the reproducibility of the artifact rests on it).
  */
 import * as z from 'zod';
-import { EVENT_TIME_COLUMN } from '../../features/training-sets-entities';
+import { EVENT_TIME_COLUMN } from '../../features/training-sets/training-sets-entities';
 import { ValidationError } from '../../shared/errors';
 import { columnPositions, type TrainingTable } from './table';
 

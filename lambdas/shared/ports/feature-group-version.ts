@@ -1,7 +1,7 @@
 /**
  * One immutable version of a feature group, as stored and as every part of the feature store reads it:
  * the offline sinks and training-set engines take it, so it is part of their ports. The zod schemas of
- * lambdas/features/definitions.ts validate definitions into this shape.
+ * lambdas/features/definitions/definitions.ts validate definitions into this shape.
  */
 
 export type FeatureType = 'float' | 'int' | 'string' | 'bool';

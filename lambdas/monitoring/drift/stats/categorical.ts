@@ -1,4 +1,4 @@
-import { chiSquareSf } from './gamma';
+import { chiSquareSf } from '../../../shared/statistics/gamma';
 import { PSI_FLOOR, psi } from './psi';
 
 /**
