@@ -124,7 +124,7 @@ const deploymentIdOf = async (
 };
 
 interface DeployOptions {
-  readonly version?: string;
+  readonly modelVersion?: string;
   readonly alias?: string;
   readonly strategy: string;
   readonly steps?: string;
@@ -161,7 +161,7 @@ const deploymentBody = (local: DeployOptions): Json => {
           higherIsBetter: local.lowerIsBetter ? false : undefined,
         });
   return given({
-    version: numberOf(local.version),
+    version: numberOf(local.modelVersion),
     alias: local.alias,
     strategy: local.strategy,
     steps: local.steps?.split(',').map(Number),
@@ -182,7 +182,7 @@ export const registerEndpointCommands = (program: Command, context: CliContext):
     .command('create <name>')
     .description('Create an endpoint serving one Approved version at 100 %.')
     .requiredOption('--model <model>', 'the registered model')
-    .option('--version <n>', 'the version to serve')
+    .option('--model-version <n>', "the version to serve (--version is the CLI's own)")
     .option('--alias <alias>', 'or the version an alias points at (e.g. champion)')
     .option('--instance-type <type>', 'instance type (cloud)')
     .option('--instance-count <n>', 'instances (cloud)')
@@ -204,7 +204,7 @@ export const registerEndpointCommands = (program: Command, context: CliContext):
         given({
           name,
           model: local.model,
-          version: numberOf(local.version),
+          version: numberOf(local.modelVersion),
           alias: local.alias,
           instanceType: local.instanceType,
           instanceCount: numberOf(local.instanceCount),
@@ -260,7 +260,7 @@ export const registerEndpointCommands = (program: Command, context: CliContext):
     .description(
       'Deploy a version: all-at-once, canary/linear (--steps, --bake-seconds, guards), shadow (--shadow-percent), or ab (--steps B%, --metric, --bake-seconds between looks).',
     )
-    .option('--version <n>', 'the version to deploy')
+    .option('--model-version <n>', 'the version to deploy')
     .option('--alias <alias>', 'or the version an alias points at')
     .requiredOption('--strategy <strategy>', 'all-at-once|canary|linear|shadow|ab')
     .option('--steps <list>', 'percent steps of the new version, comma-separated (ab: one step, B percent)')

@@ -5,7 +5,12 @@
  * evaluation (a driver tick at least `bakeSeconds` after the previous one) is one look of the
  * always-valid sequential test (mSPRT), whose looks are kept in the deployment record; the experiment
  * statistics (`./experiment`, `decide()`) say B wins (promoted), A wins (B removed, production kept),
- * sample-ratio mismatch (stopped, FAILED) or no evidence yet (the deployment stays IN_PROGRESS).
+ * sample-ratio mismatch (stopped, FAILED) or no evidence yet (the deployment stays IN_PROGRESS; a
+ * due tick on unchanged data records no look; after MAX_LOOKS looks it stops, FAILED).
+ *
+ * Cost: each look reads every assignment item and batch-reads the labels of every assigned id (100
+ * per read), so a look is O(assigned inferences); summaries are recomputed, since a label may arrive
+ * for any earlier inference. Assignment items are not deleted with the endpoint.
  */
 import { labelsOf } from '../monitoring/public';
 import { deploymentAuditOp } from '../registry/public';
@@ -28,6 +33,11 @@ import type { AbSettingsInput } from './schemas';
 
 /** mde for a binary metric when none is given: 5 percentage points. */
 export const DEFAULT_BINARY_MDE = 0.05;
+/**
+ * Looks a deployment keeps (each ~250 bytes, far below an item's 400 KB with the last report): an
+ * A/B still undecided at its last look stops (FAILED) and says so.
+ */
+export const MAX_LOOKS = 1_000;
 /** Seconds between looks when the request gives no bakeSeconds. */
 export const DEFAULT_LOOK_SECONDS = 3600;
 /** B's share of traffic when the request gives no steps. */
@@ -170,6 +180,9 @@ export const advanceAb = async (
   if (nowMs < nextLookDue(d)) return 'waiting';
   const now = new Date(nowMs).toISOString();
   const { report, observed } = await reportNow(deps, d, ab);
+  const previous = d.looks?.at(-1);
+  // A look on the same data as the last one adds nothing to the test: it is not recorded.
+  if (previous && sameData(previous, observed)) return 'waiting';
   const look: LookRecord = {
     at: now,
     assigned: observed.assigned,
@@ -179,21 +192,17 @@ export const advanceAb = async (
     pValue: report.sequential.pValue,
     decision: report.decision,
   };
-  const looked: DeploymentRecord = {
-    ...d,
-    looks: [...(d.looks ?? []), look],
-    experiment: report,
-    updatedAt: now,
-  };
-  const ops: WriteOp[] = [];
+  const looks = [...(d.looks ?? []), look];
+  const outOfLooks = report.decision === 'no-evidence-yet' && looks.length >= MAX_LOOKS;
+  const reason = outOfLooks
+    ? `no decision after ${MAX_LOOKS} looks, the most a deployment keeps (${report.reason}); start again with a longer bakeSeconds between looks`
+    : report.reason;
+  const looked: DeploymentRecord = { ...d, looks, experiment: report, updatedAt: now };
   const name = d.endpoint;
-  if (report.decision === 'no-evidence-yet') {
-    ops.push({
-      kind: 'put',
-      ...deploymentKey(name, d.id),
-      data: json(looked),
-      condition: { rev: deployment.rev },
-    });
+  if (report.decision === 'no-evidence-yet' && !outOfLooks) {
+    const ops: WriteOp[] = [
+      { kind: 'put', ...deploymentKey(name, d.id), data: json(looked), condition: { rev: deployment.rev } },
+    ];
     return (await commit(deps, ops)) ? 'looked' : 'waiting';
   }
   const fresh = record.variants.find((v) => v.name === d.variant);
@@ -201,16 +210,15 @@ export const advanceAb = async (
   const bWins = report.decision === 'B' && fresh !== undefined;
   const keep = bWins ? fresh : control;
   if (!keep) return 'waiting';
-  const ended = looked.phases.map((phase, i) =>
-    i === looked.phases.length - 1 && phase.endedAt === undefined ? { ...phase, endedAt: now } : phase,
-  );
-  const srm = report.decision === 'invalid-srm';
+  const stopped = report.decision === 'invalid-srm' || outOfLooks;
   const next: DeploymentRecord = {
     ...looked,
-    phases: ended,
-    status: srm ? 'FAILED' : 'SUCCEEDED',
-    decision: bWins ? 'promoted' : srm ? 'stopped' : 'kept production',
-    reason: report.reason,
+    phases: looked.phases.map((phase, i) =>
+      i === looked.phases.length - 1 && phase.endedAt === undefined ? { ...phase, endedAt: now } : phase,
+    ),
+    status: stopped ? 'FAILED' : 'SUCCEEDED',
+    decision: bWins ? 'promoted' : stopped ? 'stopped' : 'kept production',
+    reason,
   };
   const action = bWins ? 'promoted' : 'rolled-back';
   const updated: EndpointRecord = dropUndefined({
@@ -227,11 +235,11 @@ export const advanceAb = async (
       version: keep.version,
       from: bWins ? d.from : d.version,
       deploymentId: d.id,
-      reason: report.reason,
+      reason,
     }),
     updatedAt: now,
   });
-  ops.push(
+  const ops: WriteOp[] = [
     { kind: 'put', ...endpointKey(name), data: json(updated), condition: { rev: endpointItem.rev } },
     { kind: 'put', ...deploymentKey(name, d.id), data: json(next), condition: { rev: deployment.rev } },
     { kind: 'delete', ...activeDeploymentKey(name) },
@@ -246,13 +254,22 @@ export const advanceAb = async (
       action,
       strategy: d.strategy,
       from: bWins ? d.from : d.version,
-      reason: report.reason,
+      reason,
       ...(deps.environment ? { environment: deps.environment } : {}),
     }),
-  );
+  ];
   if (!(await commit(deps, ops))) return 'waiting';
-  return bWins ? 'promoted' : srm ? 'stopped' : 'rolled-back';
+  return bWins ? 'promoted' : stopped ? 'stopped' : 'rolled-back';
 };
+
+const sameSummary = (x: OutcomeSummary, y: OutcomeSummary): boolean =>
+  x.count === y.count && x.sum === y.sum && x.m2 === y.m2;
+
+const sameData = (look: LookRecord, observed: Observed): boolean =>
+  look.assigned[0] === observed.assigned[0] &&
+  look.assigned[1] === observed.assigned[1] &&
+  sameSummary(look.a, observed.outcomes[0]) &&
+  sameSummary(look.b, observed.outcomes[1]);
 
 const commit = async (deps: DeploymentsDeps, ops: WriteOp[]): Promise<boolean> => {
   try {

@@ -22,7 +22,7 @@ export const DEPLOYMENT_DEFINITION = join(PROJECT_ROOT, 'statemachines/deploymen
 export const ENDPOINT_CAPTURES_PREFIX = 'captures/_endpoints/';
 
 /** Model artifacts SageMaker training writes: `pipelines/executions/{id}/model/{job}/output/model.tar.gz`. */
-export const MODEL_ARTIFACTS_PATTERN = `${EXECUTIONS_PREFIX}*/model/*`;
+export const MODEL_ARTIFACTS_PATTERN = `${EXECUTIONS_PREFIX}*/model/`;
 
 export interface ServingProps {
   /** The artifact bucket: model artifacts are read from it, captures written to it. */
@@ -179,7 +179,7 @@ const createEndpointRole = (scope: Construct, props: ServingProps): Role => {
   const statements = [
     new PolicyStatement({
       actions: ['s3:GetObject'],
-      resources: [bucket.arnForObjects(MODEL_ARTIFACTS_PATTERN)],
+      resources: [bucket.arnForObjects(`${MODEL_ARTIFACTS_PATTERN}*`)],
     }),
     new PolicyStatement({
       actions: ['s3:PutObject'],

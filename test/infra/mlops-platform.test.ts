@@ -45,7 +45,8 @@ describe('MlopsPlatform in a user stack', () => {
     template.resourceCountIs('AWS::Lambda::Function', capabilities.length + 3);
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    // Training pipeline, drift job, deployment (Serving).
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       Tags: [{ Key: 'mlops:stage', Value: 'dev' }],
     });

@@ -111,7 +111,27 @@ describe('deployments: A/B with labels, SRM and the sequential test on the manua
     expect(JSON.stringify(audit)).toContain('"promoted"');
   });
 
-  it('keeps looking with equal variants: no-evidence-yet, IN_PROGRESS, each due tick one more look', async () => {
+  it('keeps production when A is clearly better: decision A, B removed, SUCCEEDED "kept production"', async () => {
+    const { f, v2 } = await setUp();
+    const id = await startAb(f, v2, { steps: [30] });
+    const assigned = await traffic(f, 400, (i) => `user-${i}`);
+    await label(f, assigned, (variant) => (variant === 'v2' ? 0.3 : 0.8), 12);
+
+    f.clock.advance(61_000);
+    const outcomes = await advanceDeployments(f.deps);
+    const deployment = await get(f, 'GET /endpoints/{name}/deployments/{id}', id);
+    const experiment = await get(f, 'GET /endpoints/{name}/deployments/{id}/experiment', id);
+    const endpoint = (await f.call('GET /endpoints/{name}', { params: { name: 'ep' } })).json;
+
+    expect(outcomes).toEqual({ ep: 'rolled-back' });
+    expect(deployment).toMatchObject({ status: 'SUCCEEDED', decision: 'kept production' });
+    expect(deployment.reason).toMatch(/^v1 wins/);
+    expect(experiment).toMatchObject({ decision: 'A', winner: 'v1', weights: { v1: 70, v2: 30 } });
+    expect(endpoint.variants).toEqual([expect.objectContaining({ name: 'v1', weight: 100 })]);
+    expect(endpoint.history.at(-1)).toMatchObject({ action: 'rolled-back', version: 1, from: v2 });
+  });
+
+  it('keeps looking with equal variants: no-evidence-yet, IN_PROGRESS, one look per due tick with new data', async () => {
     const { f, v2 } = await setUp();
     const id = await startAb(f, v2);
     const assigned = await traffic(f, 300, (i) => `user-${i}`);
@@ -124,6 +144,8 @@ describe('deployments: A/B with labels, SRM and the sequential test on the manua
     const more = await traffic(f, 100, (i) => `user-${i}`, 300);
     await label(f, more, () => 0.6, 9);
     const second = await advanceDeployments(f.deps);
+    f.clock.advance(61_000);
+    const unchanged = await advanceDeployments(f.deps);
     const deployment = await get(f, 'GET /endpoints/{name}/deployments/{id}', id);
     const experiment = await get(f, 'GET /endpoints/{name}/deployments/{id}/experiment', id);
     const endpoint = (await f.call('GET /endpoints/{name}', { params: { name: 'ep' } })).json;
@@ -131,6 +153,7 @@ describe('deployments: A/B with labels, SRM and the sequential test on the manua
     expect(first).toEqual({ ep: 'looked' });
     expect(early).toEqual({ ep: 'waiting' });
     expect(second).toEqual({ ep: 'looked' });
+    expect(unchanged).toEqual({ ep: 'waiting' });
     expect(deployment.status).toBe('IN_PROGRESS');
     expect(deployment.looks.map((l: { decision: string }) => l.decision)).toEqual([
       'no-evidence-yet',

@@ -313,7 +313,7 @@ describe('deployment.asl.json', () => {
     expect(ofCall('createEndpointConfig')[0]?.ShadowProductionVariants).toEqual(shadow);
   });
 
-  it('rolls back when the evaluation itself fails (an unknown answer is not a pass)', async () => {
+  it('rolls back on an evaluation answer it does not know (only continue and promote go forward)', async () => {
     // Act
     const { result, ofCall } = await run(canaryInput(), { decisions: ['continue', 'maybe' as Decision] });
 
