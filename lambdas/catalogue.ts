@@ -93,8 +93,9 @@ export const capabilities: readonly Capability[] = [
     name: 'deployments',
     entry: 'lambdas/deployments/handler.ts',
     routes: deploymentRoutes,
-    // Reads versions' artifacts (models hosted in process for now); writes captures under captures/.
-    access: { metadata: 'readWrite', artifacts: 'readWrite', notifications: 'none', events: 'none' },
+    // Reads versions' artifacts (what a version takes; the model itself where it is hosted in process);
+    // writes captures under captures/; notifies as the deployment state machine's Notify task.
+    access: { metadata: 'readWrite', artifacts: 'readWrite', notifications: 'publish', events: 'none' },
   },
 ];
 

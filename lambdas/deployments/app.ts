@@ -37,7 +37,7 @@ export const makeDeploymentsApi = (deps: DeploymentsDeps): RouteImplementations<
   }),
   rollbackEndpoint: async ({ params, body, actor }) => ({
     status: 200,
-    body: await rollbackEndpoint(deps, params.name, body.reason, actor),
+    body: await rollbackEndpoint(deps, params.name, body.reason, actor, body.fromVersion),
   }),
   invokeEndpoint: async ({ params, body }) => ({
     status: 200,

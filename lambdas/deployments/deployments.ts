@@ -22,7 +22,14 @@ import {
   withHistory,
 } from './endpoints';
 import { EndpointStateError, VersionNotServableError } from './errors';
-import { evaluateGuards, failureReason, hasGuards } from './guards';
+import {
+  EVALUATED_GUARDS,
+  evaluateGuards,
+  failureReason,
+  hasEvaluatedGuards,
+  hasGuards,
+  sawEvidence,
+} from './guards';
 import {
   ACTIVE_DEPLOYMENTS_PK,
   activeDeploymentKey,
@@ -42,6 +49,7 @@ import {
   type Phase,
   type VariantRecord,
 } from './records';
+import { startRollout } from './rollout';
 import { mainProduction, variantName } from './routing';
 import type { DeploymentInput, Strategy } from './schemas';
 
@@ -118,7 +126,15 @@ export const startDeployment = async (
     throw invalid(
       'body.guards',
       'required',
-      `a ${input.strategy} deployment needs at least one guard (maxErrorRate, maxLatencyP99Ms, maxDisagreement, alarms)`,
+      `a ${input.strategy} deployment needs at least one guard (${EVALUATED_GUARDS.join(', ')})`,
+    );
+  }
+  // alarms and maxPredictionDrift are not evaluated on this path: alone, they would guard nothing.
+  if ((input.strategy === 'canary' || input.strategy === 'linear') && !hasEvaluatedGuards(guards)) {
+    throw invalid(
+      'body.guards',
+      'not_evaluated',
+      `a ${input.strategy} deployment needs at least one guard evaluated here (${EVALUATED_GUARDS.join(', ')}); alarms and maxPredictionDrift are not evaluated on this platform`,
     );
   }
   return withOptimisticRetry(deps.retry, async () => {
@@ -149,6 +165,11 @@ export const startDeployment = async (
         `Endpoint ${name} has no production version to test version ${version.version} against.`,
       );
     }
+    if (input.strategy === 'ab' && deps.rollout) {
+      throw new EndpointStateError(
+        `Endpoint ${name}: A/B deployments are not run by the deployment state machine yet; use canary, linear, shadow or all-at-once.`,
+      );
+    }
     if (input.strategy === 'ab' && record.variants.some((v) => v.role === 'shadow')) {
       throw new EndpointStateError(
         `Endpoint ${name} has a shadow variant; an A/B test needs production alone.`,
@@ -160,7 +181,8 @@ export const startDeployment = async (
     const now = new Date(nowMs).toISOString();
     const id = deps.newId(nowMs);
     const fresh = variantOf(version, 0, 'production');
-    const immediate = input.strategy === 'all-at-once' && bakeSeconds === 0;
+    // In the cloud the state machine's Record step closes even an all-at-once deployment.
+    const immediate = input.strategy === 'all-at-once' && bakeSeconds === 0 && !deps.rollout;
     const at = variantsAt(
       { strategy: input.strategy, variant: fresh.name },
       immediate ? undefined : old,
@@ -239,8 +261,40 @@ export const startDeployment = async (
       });
     }
     await deps.store.transact(ops);
-    return { deploymentId: id };
+    return { deploymentId: id, endpoint: updated, deployment, old };
+  }).then(async ({ deploymentId, endpoint, deployment, old }) => {
+    if (deps.rollout) await startRolloutOrFail(deps, endpoint, deployment, old);
+    return { deploymentId };
   });
+};
+
+/** Starts the deployment's execution; a start that fails closes the deployment FAILED, then throws. */
+const startRolloutOrFail = async (
+  deps: DeploymentsDeps,
+  endpoint: EndpointRecord,
+  deployment: DeploymentRecord,
+  old: VariantRecord | undefined,
+): Promise<void> => {
+  const rollout = deps.rollout;
+  if (!rollout) return;
+  try {
+    await startRollout(rollout, endpoint, deployment, { endpointExists: true, ...(old ? { old } : {}) });
+  } catch (error) {
+    const endpointItem = await deps.store.get(endpointKey(endpoint.name));
+    const stored = await loadDeployment(deps, endpoint.name, deployment.id);
+    if (endpointItem && stored.data.status === 'IN_PROGRESS') {
+      const nowMs = deps.clock.now().getTime();
+      const t = closingTransition(
+        decodeEndpoint(endpointItem),
+        stored.data,
+        'fail',
+        `the deployment's execution did not start: ${error instanceof Error ? error.message : String(error)}`,
+        new Date(nowMs).toISOString(),
+      );
+      await commitTransition(deps, endpoint.name, endpointItem.rev, stored.rev, t, nowMs);
+    }
+    throw error;
+  }
 };
 
 export const getDeployment = async (deps: DeploymentsDeps, name: string, id: string) => {
@@ -249,7 +303,7 @@ export const getDeployment = async (deps: DeploymentsDeps, name: string, id: str
 };
 
 /** Figures flushed for an endpoint between two instants. */
-const readFigures = async (deps: DeploymentsDeps, endpoint: string, fromMs: number, toMs: number) => {
+export const readFigures = async (deps: DeploymentsDeps, endpoint: string, fromMs: number, toMs: number) => {
   const figures: FiguresRecord[] = [];
   let cursor: string | undefined;
   do {
@@ -304,83 +358,167 @@ export const advanceDeployment = async (deps: DeploymentsDeps, name: string): Pr
     now,
   );
   const ended: Phase = { ...phase, endedAt: now, evaluation };
+  let transition = transitionAfter(record, d, ended, evaluation, now);
+  if (evaluation.passed && !hasEvidence(d, evaluation)) {
+    // Guards that passed on no evidence prove nothing: the phase keeps baking (its window grows from
+    // its start) until the new version has figures, at most NO_EVIDENCE_EXTENSIONS more bakes; then
+    // the deployment ends FAILED, the previous production back at 100 %.
+    if (nowMs < startedMs + noEvidenceLimitMs(d.bakeSeconds)) return 'waiting';
+    transition = closingTransition(record, d, 'fail', NO_TRAFFIC_REASON, now, ended);
+  }
+  return (await commitTransition(deps, name, endpointItem.rev, deployment.rev, transition, nowMs))
+    ? (transition.outcome as AdvanceOutcome)
+    : 'waiting';
+};
+
+/** Bakes a phase is extended by while its guards see no evidence for the new version. */
+export const NO_EVIDENCE_EXTENSIONS = 3;
+export const NO_TRAFFIC_REASON = 'no traffic reached the new version';
+
+/** How long after its start a phase without evidence may bake: its bake, then the extensions. */
+export const noEvidenceLimitMs = (bakeSeconds: number): number =>
+  (bakeSeconds + NO_EVIDENCE_EXTENSIONS * Math.max(bakeSeconds, 60)) * 1000;
+
+/**
+ * Whether a phase's evaluation saw the new version at work: a figure for one of the evaluated guards
+ * (a shadow without guards: a mirrored request). A deployment without evaluated guards needs none.
+ */
+export const hasEvidence = (d: DeploymentRecord, evaluation: Evaluation): boolean => {
+  if (hasEvaluatedGuards(d.guards)) return sawEvidence(d.guards, evaluation);
+  return d.strategy === 'shadow' ? evaluation.requests > 0 : true;
+};
+
+/** What one evaluated phase or one decision changes: the endpoint, the deployment, an audit entry. */
+export interface Transition {
+  readonly outcome: AdvanceOutcome | 'evaluated';
+  /** Absent when the endpoint stays as it is (a phase evaluated, the decision left to a later step). */
+  readonly updated?: EndpointRecord;
+  readonly next: DeploymentRecord;
+  readonly audit?: { action: 'promoted' | 'rolled-back'; version: number; reason: string };
+}
+
+/**
+ * The transition after an evaluated phase: failed guards (or the new variant gone) → rolled back;
+ * passed with steps left → the next step's weights; passed at the last step → promoted (a shadow ends).
+ * With `holdLast`, the last passed phase is only recorded: the decision is the caller's next step.
+ */
+export const transitionAfter = (
+  record: EndpointRecord,
+  d: DeploymentRecord,
+  ended: Phase,
+  evaluation: Evaluation,
+  now: string,
+  options: { holdLast?: boolean } = {},
+): Transition => {
   const stepIndex = d.phases.length;
   const fresh = record.variants.find((v) => v.name === d.variant);
   const old = record.variants.find((v) => v.name !== d.variant && v.role === 'production');
-  let outcome: AdvanceOutcome;
-  let updated: EndpointRecord;
-  let next: DeploymentRecord;
-  let audit: { action: 'promoted' | 'rolled-back'; version: number; reason: string } | undefined;
   if (!evaluation.passed || !fresh) {
     const reason = fresh ? failureReason(evaluation) : `variant ${d.variant} is no longer on the endpoint`;
-    outcome = 'rolled-back';
-    updated = endpointAfter(
-      record,
-      old ? [{ ...old, weight: 100 }] : record.variants.filter((v) => v.name !== d.variant),
-      {
-        at: now,
-        actor: 'deployment-guard',
-        action: 'rolled-back',
-        version: old?.version ?? d.version,
-        from: d.version,
-        deploymentId: d.id,
-        reason,
-      },
-    );
-    next = {
-      ...d,
-      phases: [...d.phases.slice(0, -1), ended],
-      status: 'ROLLED_BACK',
-      decision: 'rolled back',
-      reason,
-      updatedAt: now,
-    };
-    audit = { action: 'rolled-back', version: old?.version ?? d.version, reason };
-  } else if (stepIndex < d.steps.length) {
+    return closingTransition(record, d, 'rollback', reason, now, ended);
+  }
+  if (stepIndex < d.steps.length) {
     const at = variantsAt(d, old, fresh, d.steps[stepIndex]!);
-    outcome = 'next-phase';
-    updated = dropUndefined({
-      ...record,
-      variants: at.variants,
-      shadowPercent: at.shadowPercent,
-      updatedAt: now,
-    });
-    next = {
-      ...d,
-      phases: [
-        ...d.phases.slice(0, -1),
-        ended,
-        { weights: weightsOf(at.variants, at.shadowPercent), startedAt: now },
-      ],
-      updatedAt: now,
-    };
-  } else if (d.strategy === 'shadow') {
-    const reason = `the shadow passed its guards on ${evaluation.requests} mirrored requests; production unchanged`;
-    outcome = 'ended';
-    updated = endpointAfter(
-      record,
-      record.variants.filter((v) => v.role === 'production'),
-      {
-        at: now,
-        actor: 'deployment-driver',
-        action: 'shadow-ended',
-        version: d.version,
-        deploymentId: d.id,
-        reason,
+    return {
+      outcome: 'next-phase',
+      updated: dropUndefined({
+        ...record,
+        variants: at.variants,
+        shadowPercent: at.shadowPercent,
+        updatedAt: now,
+      }),
+      next: {
+        ...d,
+        phases: [
+          ...d.phases.slice(0, -1),
+          ended,
+          { weights: weightsOf(at.variants, at.shadowPercent), startedAt: now },
+        ],
+        updatedAt: now,
       },
-    );
-    next = {
-      ...d,
-      phases: [...d.phases.slice(0, -1), ended],
-      status: 'SUCCEEDED',
-      decision: 'shadow evaluated',
-      reason,
-      updatedAt: now,
     };
-  } else {
-    const reason = 'every phase passed its guards';
-    outcome = 'promoted';
-    updated = endpointAfter(
+  }
+  if (options.holdLast) {
+    return {
+      outcome: 'evaluated',
+      next: { ...d, phases: [...d.phases.slice(0, -1), ended], updatedAt: now },
+    };
+  }
+  const reason =
+    d.strategy === 'shadow'
+      ? `the shadow passed its guards on ${evaluation.requests} mirrored requests; production unchanged`
+      : 'every phase passed its guards';
+  return closingTransition(record, d, 'promote', reason, now, ended);
+};
+
+/**
+ * The transition that closes a deployment in progress: `promote` (the new version at 100 %, or a
+ * shadow ended with production unchanged), `rollback` (a guard failed: the previous production back at
+ * 100 %, ROLLED_BACK) or `fail` (the rollout itself failed: the same routing back, FAILED). The phase
+ * in progress ends now unless `ended` says how it ended.
+ */
+export const closingTransition = (
+  record: EndpointRecord,
+  d: DeploymentRecord,
+  kind: 'promote' | 'rollback' | 'fail',
+  reason: string,
+  now: string,
+  ended?: Phase,
+): Transition => {
+  const last = d.phases[d.phases.length - 1]!;
+  const phases = [...d.phases.slice(0, -1), ended ?? (last.endedAt ? last : { ...last, endedAt: now })];
+  const fresh = record.variants.find((v) => v.name === d.variant);
+  const old = record.variants.find((v) => v.name !== d.variant && v.role === 'production');
+  if (kind !== 'promote' || !fresh) {
+    const failed = kind === 'fail' || (kind === 'promote' && !fresh);
+    const why = kind === 'promote' && !fresh ? `variant ${d.variant} is no longer on the endpoint` : reason;
+    return {
+      outcome: 'rolled-back',
+      updated: endpointAfter(
+        record,
+        old ? [{ ...old, weight: 100 }] : record.variants.filter((v) => v.name !== d.variant),
+        {
+          at: now,
+          actor: 'deployment-guard',
+          action: 'rolled-back',
+          version: old?.version ?? d.version,
+          from: d.version,
+          deploymentId: d.id,
+          reason: why,
+        },
+      ),
+      next: {
+        ...d,
+        phases,
+        status: failed ? 'FAILED' : 'ROLLED_BACK',
+        decision: failed ? 'failed' : 'rolled back',
+        reason: why,
+        updatedAt: now,
+      },
+      audit: { action: 'rolled-back', version: old?.version ?? d.version, reason: why },
+    };
+  }
+  if (d.strategy === 'shadow') {
+    return {
+      outcome: 'ended',
+      updated: endpointAfter(
+        record,
+        record.variants.filter((v) => v.role === 'production'),
+        {
+          at: now,
+          actor: 'deployment-driver',
+          action: 'shadow-ended',
+          version: d.version,
+          deploymentId: d.id,
+          reason,
+        },
+      ),
+      next: { ...d, phases, status: 'SUCCEEDED', decision: 'shadow evaluated', reason, updatedAt: now },
+    };
+  }
+  return {
+    outcome: 'promoted',
+    updated: endpointAfter(
       {
         ...record,
         previousVersions: old
@@ -397,36 +535,49 @@ export const advanceDeployment = async (deps: DeploymentsDeps, name: string): Pr
         deploymentId: d.id,
         reason,
       },
-    );
-    next = {
-      ...d,
-      phases: [...d.phases.slice(0, -1), ended],
-      status: 'SUCCEEDED',
-      decision: 'promoted',
-      reason,
-      updatedAt: now,
-    };
-    audit = { action: 'promoted', version: d.version, reason };
-  }
+    ),
+    next: { ...d, phases, status: 'SUCCEEDED', decision: 'promoted', reason, updatedAt: now },
+    audit: { action: 'promoted', version: d.version, reason },
+  };
+};
+
+/**
+ * Commits a transition in one transaction, conditional on the endpoint's and the deployment's revs;
+ * a closed deployment leaves the active-deployment index. False when a race was lost.
+ */
+export const commitTransition = async (
+  deps: DeploymentsDeps,
+  name: string,
+  endpointRev: number,
+  deploymentRev: number,
+  t: Transition,
+  nowMs: number,
+): Promise<boolean> => {
+  const d = t.next;
+  const now = new Date(nowMs).toISOString();
   const ops: WriteOp[] = [
-    { kind: 'put', ...endpointKey(name), data: json(updated), condition: { rev: endpointItem.rev } },
-    { kind: 'put', ...deploymentKey(name, d.id), data: json(next), condition: { rev: deployment.rev } },
+    t.updated
+      ? { kind: 'put', ...endpointKey(name), data: json(t.updated), condition: { rev: endpointRev } }
+      : { kind: 'check', ...endpointKey(name), condition: { rev: endpointRev } },
+    { kind: 'put', ...deploymentKey(name, d.id), data: json(d), condition: { rev: deploymentRev } },
   ];
-  if (outcome !== 'next-phase') ops.push({ kind: 'delete', ...activeDeploymentKey(name) });
-  if (audit) {
+  if (t.outcome !== 'next-phase' && t.outcome !== 'evaluated') {
+    ops.push({ kind: 'delete', ...activeDeploymentKey(name) });
+  }
+  if (t.audit) {
     ops.push(
       deploymentAuditOp({
         id: deps.newId(nowMs),
         at: now,
-        actor: audit.action === 'promoted' ? 'deployment-driver' : 'deployment-guard',
+        actor: t.audit.action === 'promoted' ? 'deployment-driver' : 'deployment-guard',
         model: d.model,
-        version: audit.version,
+        version: t.audit.version,
         endpoint: name,
         deploymentId: d.id,
-        action: audit.action,
+        action: t.audit.action,
         strategy: d.strategy,
-        from: audit.action === 'promoted' ? d.from : d.version,
-        reason: audit.reason,
+        from: t.audit.action === 'promoted' ? d.from : d.version,
+        reason: t.audit.reason,
         ...(deps.environment ? { environment: deps.environment } : {}),
       }),
     );
@@ -434,10 +585,10 @@ export const advanceDeployment = async (deps: DeploymentsDeps, name: string): Pr
   try {
     await deps.store.transact(ops);
   } catch (error) {
-    if (error instanceof ConditionFailedError) return 'waiting';
+    if (error instanceof ConditionFailedError) return false;
     throw error;
   }
-  return outcome;
+  return true;
 };
 
 const endpointAfter = (

@@ -5,6 +5,7 @@ import type { MetadataStore } from '../shared/ports/metadata-store';
 import type { ModelHost } from '../shared/ports/model-host';
 import type { ObjectStore } from '../shared/ports/object-store';
 import { ServingRecorder } from './recorder';
+import type { RolloutSettings } from './rollout';
 
 export { DEFAULT_RETRY, type RetryPolicy, withOptimisticRetry } from '../shared/optimistic-retry';
 
@@ -21,12 +22,17 @@ export interface DeploymentsDeps {
   readonly recorder: ServingRecorder;
   /** Recorded in audit entries (e.g. `local`, `prod`). */
   readonly environment?: string;
+  /**
+   * The cloud path: each deployment runs as an execution of the deployment state machine, whose tasks
+   * move its phases. Absent locally, where the driver moves them by the Clock.
+   */
+  readonly rollout?: RolloutSettings;
 }
 
 /** Deployments deps with ULIDs on the given clock, the default retry policy and Math.random. */
 export const deploymentsDeps = (
   deps: Pick<DeploymentsDeps, 'store' | 'objects' | 'clock' | 'host'> &
-    Partial<Pick<DeploymentsDeps, 'retry' | 'random' | 'environment'>>,
+    Partial<Pick<DeploymentsDeps, 'retry' | 'random' | 'environment' | 'rollout'>>,
 ): DeploymentsDeps => {
   const newId = sortableIdGenerator(deps.clock);
   const random = deps.random ?? Math.random;

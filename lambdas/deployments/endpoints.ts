@@ -2,6 +2,7 @@
  * Endpoints: create (one Approved version at 100 %), read, list, delete, and instant rollback — one
  * conditional write of the endpoint item, read by the very next request.
  */
+
 import {
   deploymentAuditOp,
   readServableVersion,
@@ -19,7 +20,14 @@ import {
   EndpointStateError,
   VersionNotServableError,
 } from './errors';
-import { activeDeploymentKey, deploymentKey, ENDPOINTS_PK, endpointIndexKey, endpointKey } from './keys';
+import {
+  activeDeploymentKey,
+  deploymentKey,
+  ENDPOINTS_PK,
+  endpointIndexKey,
+  endpointKey,
+  endpointNameKey,
+} from './keys';
 import {
   type DeploymentRecord,
   decodeDeployment,
@@ -31,6 +39,7 @@ import {
   type Stored,
   type VariantRecord,
 } from './records';
+import { startRollout } from './rollout';
 import { mainProduction, variantName } from './routing';
 import type { CreateEndpointInput } from './schemas';
 
@@ -126,7 +135,11 @@ export const createEndpoint = async (
   input: CreateEndpointInput,
   actor: string,
 ): Promise<{ name: string; deploymentId: string }> => {
-  if ((await deps.store.get(endpointKey(input.name))) !== undefined)
+  // SageMaker endpoint names are case-insensitive: `Ep` exists when `ep` does.
+  if (
+    (await deps.store.get(endpointKey(input.name))) !== undefined ||
+    (await deps.store.get(endpointNameKey(input.name))) !== undefined
+  )
     throw new EndpointExistsError(input.name);
   const version = await resolveVersion(deps, input.model, input);
   assertProductionReady(version);
@@ -175,6 +188,7 @@ export const createEndpoint = async (
       { kind: 'put', ...endpointIndexKey(input.name), data: { name: input.name }, condition: { rev: 0 } },
       { kind: 'put', ...deploymentKey(input.name, id), data: json(deployment), condition: { rev: 0 } },
       checkVersion(version),
+      { kind: 'put', ...endpointNameKey(input.name), data: { name: input.name }, condition: { rev: 0 } },
       deploymentAuditOp({
         id: deps.newId(nowMs),
         at: now,
@@ -196,6 +210,9 @@ export const createEndpoint = async (
     }
     throw error;
   }
+  // In the cloud the deployment state machine creates the SageMaker endpoint (its Record step finds the
+  // deployment closed already: the endpoint serves one version from the start).
+  if (deps.rollout) await startRollout(deps.rollout, record, deployment, { endpointExists: false });
   return { name: input.name, deploymentId: id };
 };
 
@@ -228,6 +245,7 @@ export const deleteEndpoint = async (deps: DeploymentsDeps, name: string): Promi
     const ops: WriteOp[] = [
       { kind: 'delete', ...endpointKey(name), condition: { rev: endpoint.rev } },
       { kind: 'delete', ...endpointIndexKey(name) },
+      { kind: 'delete', ...endpointNameKey(name) },
     ];
     if (endpoint.data.activeDeployment) {
       const deployment = await loadDeployment(deps, name, endpoint.data.activeDeployment);
@@ -267,28 +285,23 @@ export const stop = (
 /**
  * Instant rollback: the previous production version back at 100 % in one transaction on the endpoint
  * item (plus, when a deployment is in progress, closing it). The next request reads the endpoint and is
- * served by the old version. A concurrent rollback or deployment that changed what production is since
- * this call read the endpoint makes it a 409: two rollbacks never step back twice by accident.
+ * served by the old version. The write is conditional on the endpoint's rev read in the same attempt and
+ * is NOT retried: a rollback decided on what the caller saw must not step back again from what another
+ * rollback left, so a lost race is a 409 ("the endpoint changed; read it and try again"). `fromVersion`
+ * (optional) is the version the caller means to replace — during a deployment its new version, else the
+ * production version; when the endpoint no longer has it there, 409 and nothing written.
  */
 export const rollbackEndpoint = async (
   deps: DeploymentsDeps,
   name: string,
   reason: string | undefined,
   actor: string,
+  fromVersion?: number,
 ): Promise<EndpointView> => {
-  let basis: string | undefined;
-  return withOptimisticRetry(deps.retry, async () => {
-    const endpoint = await loadEndpoint(deps, name);
-    const record = endpoint.data;
-    const main = mainProduction(record);
-    const seen = `${record.activeDeployment ?? ''}|${record.variants.map((v) => `${v.name}:${v.role}`).join(',')}|${record.previousVersions.join(',')}`;
-    const fingerprint = `${seen}|${main?.version}`;
-    if (basis !== undefined && basis !== fingerprint) {
-      throw new EndpointStateError(
-        `Endpoint ${name} changed while it was being rolled back (another rollback or deployment won); read it and decide again.`,
-      );
-    }
-    basis = fingerprint;
+  const endpoint = await loadEndpoint(deps, name);
+  const record = endpoint.data;
+  const main = mainProduction(record);
+  {
     const nowMs = deps.clock.now().getTime();
     const now = new Date(nowMs).toISOString();
     const why = reason ?? 'rollback requested';
@@ -337,6 +350,11 @@ export const rollbackEndpoint = async (
       to = target;
       from = main.version;
     }
+    if (fromVersion !== undefined && fromVersion !== from) {
+      throw new EndpointStateError(
+        `Endpoint ${name} no longer serves version ${fromVersion} (a rollback now would replace version ${from}); read it and try again.`,
+      );
+    }
     const updated: EndpointRecord = {
       ...record,
       variants,
@@ -376,9 +394,19 @@ export const rollbackEndpoint = async (
         ...(deps.environment ? { environment: deps.environment } : {}),
       }),
     );
-    await deps.store.transact(ops);
+    try {
+      await deps.store.transact(ops);
+    } catch (error) {
+      if (error instanceof ConditionFailedError) {
+        throw new EndpointStateError(
+          `Endpoint ${name} changed while it was being rolled back (another rollback or deployment won); read it and try again.`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
     return endpointView(updated);
-  });
+  }
 };
 
 /** Records hold JSON only: optional members set to undefined are left out. */

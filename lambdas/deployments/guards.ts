@@ -25,6 +25,26 @@ export const hasGuards = (guards: GuardsInput): boolean =>
   guards.maxPredictionDrift !== undefined ||
   (guards.alarms?.length ?? 0) > 0;
 
+/**
+ * The guards this platform evaluates, on the figures serving records. `alarms` and
+ * `maxPredictionDrift` are accepted but not evaluated here (no CloudWatch alarm or drift figure is read
+ * on this path): they alone do not guard a canary.
+ */
+export const EVALUATED_GUARDS = ['maxErrorRate', 'maxLatencyP99Ms', 'maxDisagreement'] as const;
+
+export const hasEvaluatedGuards = (guards: GuardsInput): boolean =>
+  EVALUATED_GUARDS.some((guard) => guards[guard] !== undefined);
+
+/**
+ * Whether an evaluation saw evidence for the new variant: at least one evaluated guard had a figure
+ * (a request for the error rate, a latency sample, a comparison). Guards that pass on no evidence prove
+ * nothing: the driver keeps the phase baking rather than promote on them (deployments.ts).
+ */
+export const sawEvidence = (guards: GuardsInput, evaluation: Evaluation): boolean =>
+  (guards.maxErrorRate !== undefined && evaluation.errorRate !== null) ||
+  (guards.maxLatencyP99Ms !== undefined && evaluation.latencyP99Ms !== null) ||
+  (guards.maxDisagreement !== undefined && evaluation.disagreement !== null);
+
 /** Sums flushed figures of one variant. */
 export const sumFigures = (figures: readonly FiguresRecord[], variant: string) => {
   let requests = 0;
@@ -45,7 +65,8 @@ export const sumFigures = (figures: readonly FiguresRecord[], variant: string) =
 
 /**
  * Evaluates the guards on a variant's figures. A guard with no evidence (no request, no comparison)
- * passes: a phase with no traffic cannot show a fault, as a CloudWatch alarm with no data stays OK.
+ * passes: a phase with no traffic cannot show a fault, as a CloudWatch alarm with no data stays OK; but
+ * passing on no evidence does not promote (`sawEvidence`).
  */
 export const evaluateGuards = (
   guards: GuardsInput,

@@ -47,7 +47,10 @@ interface Answer {
   readonly predictions: number[];
 }
 
-/** Scores the input on one variant, recording its latency and whether it failed. */
+/**
+ * Scores the input on one variant, recording its latency and whether it failed. Unprepared (a shadow
+ * mirrored, a reference scored for comparison), a failure to load or encode is the variant's error too.
+ */
 const score = async (
   deps: DeploymentsDeps,
   endpoint: string,
@@ -56,8 +59,15 @@ const score = async (
   prepared?: { model: HostedModel; rows: EncodedRows },
 ): Promise<Answer> => {
   const target = hosted(variant);
-  const model = prepared?.model ?? (await deps.host.describe(target));
-  const rows = prepared?.rows ?? encodeFor(model, input);
+  let model: HostedModel;
+  let rows: EncodedRows;
+  try {
+    model = prepared?.model ?? (await deps.host.describe(target));
+    rows = prepared?.rows ?? encodeFor(model, input);
+  } catch (error) {
+    deps.recorder.failure(endpoint, variant.name, variant.version);
+    throw error;
+  }
   const started = performance.now();
   try {
     const outputs = await deps.host.invoke(endpoint, target, rows);
@@ -69,10 +79,45 @@ const score = async (
   }
 };
 
-const disagreementTolerance = async (deps: DeploymentsDeps, endpoint: EndpointRecord): Promise<number> => {
-  if (!endpoint.activeDeployment) return 0;
+/** What serving needs of the deployment in progress: its new variant, the version it replaces. */
+interface Rollout {
+  readonly newVariant?: string;
+  /** The variant of the version being replaced: what the new variant's answers are compared with. */
+  readonly reference?: VariantRecord;
+  readonly tolerance: number;
+}
+
+/**
+ * The deployment in progress as serving sees it. The reference is always the deployment's `from`
+ * version, whatever the weights (at 60 % or 100 % the new variant is the heaviest: comparing with the
+ * heaviest would compare it with itself). Without a deployment, the heaviest production variant.
+ */
+const rolloutOf = async (deps: DeploymentsDeps, endpoint: EndpointRecord): Promise<Rollout> => {
+  if (!endpoint.activeDeployment) {
+    const main = mainProduction(endpoint);
+    return { ...(main ? { reference: main } : {}), tolerance: 0 };
+  }
   const item = await deps.store.get(deploymentKey(endpoint.name, endpoint.activeDeployment));
-  return (item ? decodeDeployment(item) : undefined)?.guards.disagreementTolerance ?? 0;
+  const d = item ? decodeDeployment(item) : undefined;
+  if (!d) return { tolerance: 0 };
+  const reference =
+    endpoint.variants.find((v) => v.role === 'production' && v.version === d.from && v.name !== d.variant) ??
+    endpoint.variants.find((v) => v.role === 'production' && v.name !== d.variant);
+  return {
+    newVariant: d.variant,
+    ...(reference ? { reference } : {}),
+    tolerance: d.guards.disagreementTolerance ?? 0,
+  };
+};
+
+/** Whether a variant can encode the input (its model loaded, every feature known and typed). */
+const encodes = async (deps: DeploymentsDeps, variant: VariantRecord, input: InvocationInput) => {
+  try {
+    encodeFor(await deps.host.describe(hosted(variant)), input);
+    return true;
+  } catch {
+    return false;
+  }
 };
 
 /** Scores the same input on `other` and counts, for `variant`, whether the two answers disagree. */
@@ -84,10 +129,10 @@ const compare = async (
   other: VariantRecord,
   otherAnswer: Answer | undefined,
   input: InvocationInput,
+  tolerance: number,
 ): Promise<void> => {
   const reference = otherAnswer ?? (await score(deps, endpoint.name, other, input).catch(() => undefined));
   if (!reference) return;
-  const tolerance = await disagreementTolerance(deps, endpoint);
   answer.predictions.forEach((p, i) => {
     const differs = disagrees(answer.model.objective, p, reference.predictions[i]!, tolerance);
     deps.recorder.comparison(endpoint.name, variant.name, variant.version, differs);
@@ -139,10 +184,25 @@ export const invokeEndpoint = async (
     ]);
   }
   const endpoint = (await loadEndpoint(deps, name)).data;
+  const rollout = await rolloutOf(deps, endpoint);
   const point = input.key === undefined ? deps.random() * 100 : stickyPoint(input.key);
   const chosen = pickProduction(endpoint, point);
-  const model = await deps.host.describe(hosted(chosen));
-  const rows = encodeFor(model, input);
+  let model: HostedModel;
+  let rows: EncodedRows;
+  try {
+    model = await deps.host.describe(hosted(chosen));
+    rows = encodeFor(model, input);
+  } catch (error) {
+    // A request the new variant cannot take (no encoding, a feature it does not know, its model not
+    // loadable) while the version it replaces can is the new variant's fault: counted as its error, so
+    // its guards see it. A request no version can take is the caller's: refused, nothing recorded.
+    const newVariantsFault =
+      chosen.name === rollout.newVariant &&
+      (!(error instanceof ValidationError) ||
+        (rollout.reference !== undefined && (await encodes(deps, rollout.reference, input))));
+    if (newVariantsFault) deps.recorder.failure(name, chosen.name, chosen.version);
+    throw error;
+  }
   const answer = await score(deps, name, chosen, input, { model, rows });
   const timestamp = deps.clock.now().toISOString();
   const inferenceId = input.inferenceId ?? deps.newId();
@@ -158,20 +218,33 @@ export const invokeEndpoint = async (
     for (const id of ids) deps.recorder.assign(name, endpoint.experiment, chosen.name, id);
   }
 
-  // A canary's answer is compared with production's on the same request (not an A/B's: both serve).
-  const main = mainProduction(endpoint);
-  let mainAnswer: Answer | undefined = main?.name === chosen.name ? answer : undefined;
-  if (main && main.name !== chosen.name && endpoint.experiment === undefined) {
-    await compare(deps, endpoint, chosen, answer, main, undefined, input);
+  // A canary's answer is compared with the replaced version's on the same request (not an A/B's: both
+  // serve). The replaced version is scored even at weight 0 (a step of 100 %).
+  const reference = rollout.reference;
+  let referenceAnswer: Answer | undefined = reference?.name === chosen.name ? answer : undefined;
+  if (reference && reference.name !== chosen.name && endpoint.experiment === undefined) {
+    await compare(deps, endpoint, chosen, answer, reference, undefined, input, rollout.tolerance);
   }
-  // The shadow gets a share of requests; its answer is captured and compared, never returned.
+  // The shadow gets a share of requests; its answer is captured and compared, never returned. A failed
+  // mirror is the shadow's error (score records it).
   const shadow = shadowOf(endpoint);
   if (shadow && (endpoint.shadowPercent ?? 100) > deps.random() * 100) {
     const mirrored = await score(deps, name, shadow, input).catch(() => undefined);
     if (mirrored) {
-      if (main) {
-        mainAnswer ??= await score(deps, name, main, input).catch(() => undefined);
-        if (mainAnswer) await compare(deps, endpoint, shadow, mirrored, main, mainAnswer, input);
+      if (reference) {
+        referenceAnswer ??= await score(deps, name, reference, input).catch(() => undefined);
+        if (referenceAnswer) {
+          await compare(
+            deps,
+            endpoint,
+            shadow,
+            mirrored,
+            reference,
+            referenceAnswer,
+            input,
+            rollout.tolerance,
+          );
+        }
       }
       if (captured) capture(deps, shadow, mirrored, input, inferenceId, timestamp);
     }

@@ -6,11 +6,14 @@
  * | ----------------------- | ------------------------ | ------------------ |
  * | endpoint                | endpoint#{name}          | #endpoint          |
  * | endpoint index          | endpoints                | {name}             |
+ * | endpoint name claim     | endpoints#names          | {name, lower case} |
  * | deployment              | endpoint#{name}          | deployment#{ULID}  |
  * | active deployment index | deployments#active       | {endpoint}         |
  * | variant figures         | endpoint#{name}#figures  | {ULID}             |
  * | A/B assignments         | endpoint#{name}#ab#{id}  | {ULID}             |
  *
+ * The name claim makes names unique case-insensitively, as SageMaker's are: created with `{rev: 0}`
+ * beside the endpoint, deleted with it.
  * The active-deployment index holds one item per endpoint with a deployment in progress: created with
  * `{rev: 0}`, so an endpoint never runs two; the driver lists it to find phases whose bake has ended.
  * Variant figures are append-only flushes of per-variant counters (requests, errors, latency samples,
@@ -29,6 +32,10 @@ export const DEPLOYMENT_PREFIX = 'deployment#';
 
 export const endpointKey = (name: string): ItemKey => ({ pk: endpointPk(name), sk: '#endpoint' });
 export const endpointIndexKey = (name: string): ItemKey => ({ pk: ENDPOINTS_PK, sk: name });
+export const endpointNameKey = (name: string): ItemKey => ({
+  pk: 'endpoints#names',
+  sk: name.toLowerCase(),
+});
 export const deploymentKey = (endpoint: string, id: string): ItemKey => ({
   pk: endpointPk(endpoint),
   sk: `${DEPLOYMENT_PREFIX}${id}`,

@@ -83,7 +83,17 @@ export class ServingRecorder {
     }
   }
 
-  /** A request the variant answered and production answered too; whether the two disagreed. */
+  /**
+   * A request routed (or mirrored) to the variant that failed before it was scored (the variant cannot
+   * encode it, or its model cannot be loaded): an error, without a latency sample.
+   */
+  failure(endpoint: string, variant: string, version: number): void {
+    const counter = this.counter(endpoint, variant, version);
+    counter.requests++;
+    counter.errors++;
+  }
+
+  /** A request the variant answered and the version it replaces answered too; whether they disagreed. */
   comparison(endpoint: string, variant: string, version: number, disagreed: boolean): void {
     const counter = this.counter(endpoint, variant, version);
     counter.compared++;

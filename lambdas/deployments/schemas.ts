@@ -5,10 +5,14 @@
 import * as z from 'zod';
 import { ALIAS_PATTERN, ModelName } from '../registry/schemas';
 
-/** Endpoint names as SageMaker allows them (63 characters, letters, digits and '-'). */
-export const ENDPOINT_NAME_PATTERN = /^[A-Za-z0-9](-*[A-Za-z0-9]){0,62}$/;
+/**
+ * Endpoint names as SageMaker allows them (at most 63 characters, letters, digits and '-'). SageMaker
+ * compares them case-insensitively: createEndpoint refuses a name equal to another but for case.
+ */
+export const ENDPOINT_NAME_PATTERN = /^(?=.{1,63}$)[A-Za-z0-9](-*[A-Za-z0-9])*$/;
 export const EndpointName = z
   .string()
+  .max(63)
   .regex(ENDPOINT_NAME_PATTERN, 'must be 1..63 of A-Z a-z 0-9 and -, starting and ending alphanumeric');
 export const DeploymentId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a deployment id (ULID)');
 
@@ -154,7 +158,12 @@ export const DeploymentBody = target({
 export type DeploymentInput = z.output<typeof DeploymentBody>;
 
 export const RollbackBody = z
-  .strictObject({ reason: z.string().min(1).max(1000).optional() })
+  .strictObject({
+    reason: z.string().min(1).max(1000).optional(),
+    fromVersion: Version.optional().describe(
+      'The version the rollback replaces (during a deployment, its new version; else the production version). When the endpoint no longer has it there, 409 and nothing changes.',
+    ),
+  })
   .describe('Why the endpoint is rolled back; recorded in its history.');
 
 const FeatureValue = z.union([z.string().max(4096), z.number(), z.boolean(), z.null()]);

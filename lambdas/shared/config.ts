@@ -31,6 +31,14 @@ export const LambdaEnvironment = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,40}$/, 'must be 1-40 letters, digits, ".", "_" or "-"')
     .optional(),
+  /** The deployment state machine; set only for the deployments function (with ENDPOINT_PREFIX). */
+  DEPLOYMENT_STATE_MACHINE_ARN: z.string().startsWith('arn:').optional(),
+  /** Prefix of the platform's SageMaker names (`mlops-{stage}-`); set only for the deployments function. */
+  ENDPOINT_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*-?$/, 'must be letters, digits and dashes')
+    .max(40)
+    .optional(),
   /** Git SHA of the deployed code, recorded in the lineage of what pipelines register. */
   CODE_GIT_SHA: z
     .string()
@@ -54,6 +62,10 @@ export interface LambdaConfig {
   readonly trainingPipelineArn?: string;
   /** Prefix of the training-schedule rules; only where the pipelines API runs. */
   readonly pipelineRulePrefix?: string;
+  /** State machine of deployments; only where the deployments function runs on SageMaker. */
+  readonly deploymentStateMachineArn?: string;
+  /** Prefix of the platform's SageMaker names; only where the deployments function runs on SageMaker. */
+  readonly endpointPrefix?: string;
   readonly codeGitSha?: string;
   readonly serviceName: string;
   readonly region: string;
@@ -86,6 +98,8 @@ export const loadLambdaConfig = (env: Readonly<Record<string, string | undefined
     ...(e.ATHENA_WORKGROUP ? { athenaWorkGroup: e.ATHENA_WORKGROUP } : {}),
     ...(e.TRAINING_PIPELINE_ARN ? { trainingPipelineArn: e.TRAINING_PIPELINE_ARN } : {}),
     ...(e.PIPELINE_RULE_PREFIX ? { pipelineRulePrefix: e.PIPELINE_RULE_PREFIX } : {}),
+    ...(e.DEPLOYMENT_STATE_MACHINE_ARN ? { deploymentStateMachineArn: e.DEPLOYMENT_STATE_MACHINE_ARN } : {}),
+    ...(e.ENDPOINT_PREFIX ? { endpointPrefix: e.ENDPOINT_PREFIX } : {}),
     ...(e.CODE_GIT_SHA ? { codeGitSha: e.CODE_GIT_SHA } : {}),
     serviceName: e.POWERTOOLS_SERVICE_NAME,
     region: e.AWS_REGION,

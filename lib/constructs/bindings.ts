@@ -1,5 +1,6 @@
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -113,6 +114,22 @@ export const bindEventBus = (
 ): void => {
   setVariable(fn, 'EVENT_BUS_NAME', bus.eventBusName);
   if (options.access === 'publish') bus.grantPutEventsTo(fn);
+};
+
+/**
+ * A state machine variable (e.g. DEPLOYMENT_STATE_MACHINE_ARN), and states:StartExecution on that one
+ * machine. Takes the ARN rather than the machine so a machine that calls the same function can pass
+ * one formatted from its name: a Ref would make the function depend on the machine that depends on it.
+ */
+export const bindStateMachineStart = (
+  stateMachineArn: string,
+  fn: LambdaFunction,
+  variable: Extract<ResourceVariable, 'DEPLOYMENT_STATE_MACHINE_ARN' | 'TRAINING_PIPELINE_ARN'>,
+): void => {
+  setVariable(fn, variable, stateMachineArn);
+  fn.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }),
+  );
 };
 
 /** The four resources every platform function is told about (the required variables of config.ts). */

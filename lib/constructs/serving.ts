@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { acknowledgeWildcards, objectsFindings } from '../nag';
 import { PROJECT_ROOT } from '../paths';
 import { checkedSubstitutions } from '../state-machine-file';
+import { bindStateMachineStart, setVariable } from './bindings';
 import { EXECUTIONS_PREFIX } from './training-pipeline';
 
 /** The ASL file CDK deploys (statemachines/, the same file the local runner executes in the tests). */
@@ -62,6 +63,8 @@ export class Serving extends Construct {
     this.endpointRole = createEndpointRole(this, props);
     this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH, removalPolicy });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
+      // Named, so the deployments function it calls can be told its ARN without a Ref (a cycle).
+      stateMachineName: this.stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromFile(DEPLOYMENT_DEFINITION),
       definitionSubstitutions: checkedSubstitutions(`Serving ${id}`, DEPLOYMENT_DEFINITION, {
@@ -76,6 +79,28 @@ export class Serving extends Construct {
     });
     this.#grantStateMachine(props);
     this.#grantInvoke(props.deploymentsFunction);
+    this.#bindStart(props.deploymentsFunction);
+  }
+
+  /** The state machine's name: `{endpointPrefix}deployment` (one per stage). */
+  get stateMachineName(): string {
+    return `${this.endpointPrefix}deployment`;
+  }
+
+  /**
+   * The deployments function starts deployments on this machine: DEPLOYMENT_STATE_MACHINE_ARN (formatted
+   * from the name: the machine already depends on the function it calls) with states:StartExecution
+   * on it alone, and ENDPOINT_PREFIX (the SageMaker names of the platform's endpoints).
+   */
+  #bindStart(fn: LambdaFunction): void {
+    const arn = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: this.stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    bindStateMachineStart(arn, fn, 'DEPLOYMENT_STATE_MACHINE_ARN');
+    setVariable(fn, 'ENDPOINT_PREFIX', this.endpointPrefix);
   }
 
   /** `arn:...:sagemaker:{region}:{account}:{resource}/{prefix}*` (SageMaker lower-cases names in ARNs). */

@@ -19,7 +19,8 @@ export interface LocalWorkflow {
 
 export interface LocalWorkflowEngineOptions {
   readonly runner: LocalStepFunctions;
-  readonly workflows: Readonly<Record<WorkflowName, LocalWorkflow>>;
+  /** The workflows this engine runs (a platform runs the ones it has a state machine file for). */
+  readonly workflows: Readonly<Partial<Record<WorkflowName, LocalWorkflow>>>;
   /** Told when an execution closes (the local platform persists nothing else of the runner's memory). */
   readonly onClosed?: (workflow: WorkflowName, description: ExecutionDescription) => void;
 }
@@ -77,7 +78,9 @@ export class LocalWorkflowEngine implements WorkflowEngine {
   #definition(workflow: WorkflowName): Promise<StateMachineDefinition> {
     let loaded = this.#definitions.get(workflow);
     if (!loaded) {
-      const { path, substitutions } = this.#options.workflows[workflow];
+      const known = this.#options.workflows[workflow];
+      if (!known) return Promise.reject(new Error(`No state machine file for workflow ${workflow}`));
+      const { path, substitutions } = known;
       loaded = loadStateMachineDefinition(path, substitutions);
       this.#definitions.set(workflow, loaded);
     }

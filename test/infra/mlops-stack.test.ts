@@ -92,6 +92,8 @@ describe('functions', () => {
     }
   });
 
+  const SERVING_VARIABLES = ['DEPLOYMENT_STATE_MACHINE_ARN', 'ENDPOINT_PREFIX'];
+
   it('get exactly the variables of lambdas/shared/config.ts, wired to the stack resources', () => {
     const fromLambda = ['AWS_REGION'];
     const ours = ['POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
@@ -101,7 +103,13 @@ describe('functions', () => {
     );
 
     expect(optional.map(([name]) => name).sort()).toEqual(
-      [...OFFLINE_VARIABLES, 'TRAINING_PIPELINE_ARN', 'PIPELINE_RULE_PREFIX', 'CODE_GIT_SHA'].sort(),
+      [
+        ...OFFLINE_VARIABLES,
+        'TRAINING_PIPELINE_ARN',
+        'PIPELINE_RULE_PREFIX',
+        ...SERVING_VARIABLES,
+        'CODE_GIT_SHA',
+      ].sort(),
     );
     for (const [name, fn] of synth.stack.functions.functions) {
       const variables = (propertiesOf(fn).Environment as { Variables: Props }).Variables;
@@ -110,6 +118,8 @@ describe('functions', () => {
         ...ours,
         ...(accessOf(name).offlineQueries === 'query' ? OFFLINE_VARIABLES : []),
         ...(accessOf(name).workflows === 'start' ? ['TRAINING_PIPELINE_ARN', 'PIPELINE_RULE_PREFIX'] : []),
+        // The deployment state machine it starts and the SageMaker names it invokes (Serving).
+        ...(name === 'deployments' ? SERVING_VARIABLES : []),
         // Where monitors' schedule rules go (lambdas/monitoring/config.ts).
         ...(name === 'monitoring' ? Object.keys(MonitoringEnvironment.shape) : []),
       ];

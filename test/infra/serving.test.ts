@@ -126,6 +126,34 @@ describe('deployments function', () => {
     ]);
   });
 
+  it('is told the deployment state machine and may start executions of that machine only, without a cycle', () => {
+    const environment = (propertiesOf(deploymentsFunction()).Environment as Props).Variables as Props;
+    const starts = statementsOf(deploymentsFunction().role).filter((s) =>
+      s.actions.includes('states:StartExecution'),
+    );
+
+    expect(propertiesOf(serving.stateMachine).StateMachineName).toBe('mlops-test-deployment');
+    expect(literal(environment.DEPLOYMENT_STATE_MACHINE_ARN)).toBe(
+      'arn:<Partition>:states:<Region>:<AccountId>:stateMachine:mlops-test-deployment',
+    );
+    expect(environment.ENDPOINT_PREFIX).toBe('mlops-test-');
+    expect(starts.map((s) => s.actions)).toEqual([['states:StartExecution']]);
+    expect(starts.flatMap((s) => s.resources)).toEqual([environment.DEPLOYMENT_STATE_MACHINE_ARN]);
+    // The machine depends on the function (it calls it); nothing of the function refers to the machine
+    // (a Ref would be a cycle, which Template.fromStack in beforeAll refuses).
+    const functionSide = json([environment, statementsOf(deploymentsFunction().role)]);
+    expect(functionSide).not.toContain(idOf(serving.stateMachine));
+  });
+
+  it('may be invoked by the state machine for its tasks, and publish the deployments’ notifications', () => {
+    const publish = resourcesFor(deploymentsFunction().role, 'sns:Publish');
+
+    expect(resourcesFor(serving.stateMachine.role, 'lambda:InvokeFunction')).toEqual([
+      { 'Fn::GetAtt': [idOf(deploymentsFunction()), 'Arn'] },
+    ]);
+    expect(publish).toEqual([{ Ref: idOf(stack.platform.notificationTopic) }]);
+  });
+
   it('has a full vCPU, a timeout within API Gateway’s 30 s and reserved concurrency for invocations', () => {
     const properties = propertiesOf(deploymentsFunction());
 

@@ -132,7 +132,7 @@ describe('training pipeline state machine', () => {
 describe('state machine role', () => {
   const role = () => logicalIdOf(stack, pipeline().stateMachine.role);
 
-  it("passes only the SageMaker role to SageMaker; the only other PassRole is the monitors' rule role, to EventBridge", () => {
+  it("passes only the SageMaker role to SageMaker; the only other PassRoles are the monitors' rule role, to EventBridge, and the serving endpoint role, to SageMaker", () => {
     const everyPassRole = Object.values(
       template.findResources('AWS::IAM::Policy') as Record<string, RawPolicy>,
     )
@@ -151,8 +151,16 @@ describe('state machine role', () => {
       Resource: getAtt(stack.monitoring.scheduleRole),
       Condition: { StringEquals: { 'iam:PassedToService': 'events.amazonaws.com' } },
     };
-    expect(everyPassRole).toHaveLength(2);
-    expect(everyPassRole).toEqual(expect.arrayContaining([sageMaker, monitorRules]));
+    const endpointRole = stack.platform.serving?.endpointRole;
+    expect(endpointRole).toBeDefined();
+    const servingEndpoints = {
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: getAtt(endpointRole!),
+      Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    };
+    expect(everyPassRole).toHaveLength(3);
+    expect(everyPassRole).toEqual(expect.arrayContaining([sageMaker, monitorRules, servingEndpoints]));
     expect(rawStatementsOf(role())).toContainEqual(sageMaker);
   });
 

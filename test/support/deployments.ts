@@ -35,7 +35,10 @@ const inverted = (table: TrainingTable): TrainingTable => ({
   rows: table.rows.map((row) => [...row.slice(0, -1), !row[row.length - 1]]),
 });
 
-const train = async (table: TrainingTable): Promise<TrainedModel> => {
+const train = async (
+  table: TrainingTable,
+  featureColumns: readonly string[] = FEATURES,
+): Promise<TrainedModel> => {
   const hyperparameters = parseHyperparameters({
     objective: 'binary:logistic',
     num_round: 10,
@@ -44,7 +47,7 @@ const train = async (table: TrainingTable): Promise<TrainedModel> => {
   });
   const encoding = fitEncoding(table, {
     label: 'label',
-    featureColumns: [...FEATURES],
+    featureColumns: [...featureColumns],
     objective: hyperparameters.objective,
   });
   return trainXgboost(encodeTable(encoding, table), hyperparameters, encoding);
@@ -59,6 +62,17 @@ export const trainedModels = () => {
     return { good: await train(table), bad: await train(inverted(table)) };
   })();
   return models;
+};
+
+let narrowModel: Promise<TrainedModel> | undefined;
+
+/** A model trained without the `noise` feature: it cannot encode the rows the other models take. */
+export const trainedNarrowModel = () => {
+  narrowModel ??= train(
+    syntheticTable({ rows: 600, seed: 3, task: 'binary' }),
+    FEATURES.filter((f) => f !== 'noise'),
+  );
+  return narrowModel;
 };
 
 /** A feature row the models take (named as in training). */

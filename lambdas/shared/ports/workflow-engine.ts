@@ -4,7 +4,7 @@
  * sees is the execution's name in both places.
  */
 
-export type WorkflowName = 'training-pipeline';
+export type WorkflowName = 'training-pipeline' | 'deployment';
 
 export type WorkflowStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 

@@ -284,8 +284,11 @@ describe('deployments: canary, linear and guards on the manual clock', () => {
     f.clock.advance(1_000);
     const first = await advanceDeployments(f.deps);
     const middle = (await f.call('GET /endpoints/{name}', { params: { name: 'ep' } })).json;
+    // Every phase needs traffic on the new version: guards passing on no evidence do not promote.
+    await traffic(f, 20);
     f.clock.advance(120_000);
     await advanceDeployments(f.deps);
+    await traffic(f, 20);
     f.clock.advance(120_000);
     const last = await advanceDeployments(f.deps);
     const done = await deployment(f, id);

@@ -21,8 +21,8 @@ import type {
 } from '../../ports/workflow-engine';
 
 export interface StepFunctionsWorkflowEngineOptions {
-  /** State machine ARN of each workflow. */
-  readonly stateMachines: Readonly<Record<WorkflowName, string>>;
+  /** State machine ARN of each workflow the function starts (a function starts only its own). */
+  readonly stateMachines: Readonly<Partial<Record<WorkflowName, string>>>;
   readonly client?: SFNClient;
   /** Most history events read per describe (a training pipeline has ~40). @default 1000 */
   readonly maxHistoryEvents?: number;
@@ -83,7 +83,7 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
     try {
       await this.#client.send(
         new StartExecutionCommand({
-          stateMachineArn: this.#options.stateMachines[workflow],
+          stateMachineArn: this.#machine(workflow),
           name: executionName,
           input: JSON.stringify(input),
         }),
@@ -131,9 +131,15 @@ export class StepFunctionsWorkflowEngine implements WorkflowEngine {
     };
   }
 
+  #machine(workflow: WorkflowName): string {
+    const arn = this.#options.stateMachines[workflow];
+    if (!arn) throw new Error(`No state machine ARN configured for workflow ${workflow}`);
+    return arn;
+  }
+
   /** arn:aws:states:r:a:stateMachine:Name → arn:aws:states:r:a:execution:Name:executionName */
   #executionArn(workflow: WorkflowName, executionName: string): string {
-    const machine = this.#options.stateMachines[workflow];
+    const machine = this.#machine(workflow);
     return `${machine.replace(':stateMachine:', ':execution:')}:${executionName}`;
   }
 }
