@@ -4,8 +4,9 @@ import type { Observability } from '../shared/observability';
 import { getExperiment } from './ab';
 import { getDeployment, startDeployment } from './deployments';
 import type { DeploymentsDeps } from './deps';
-import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints, rollbackEndpoint } from './endpoints';
+import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints } from './endpoints';
 import { invokeEndpoint } from './invocations';
+import { rollbackEndpoint } from './rollback';
 import { deploymentRoutes } from './routes';
 
 export type { DeploymentsDeps } from './deps';

@@ -4,8 +4,9 @@
  * (The cloud path will run a state machine instead.)
  */
 
-import { type AdvanceOutcome, advanceDeployments } from './deployments';
+import { advanceDeployments } from './advance';
 import type { DeploymentsDeps } from './deps';
+import type { AdvanceOutcome } from './transitions';
 
 export interface DeploymentDriver {
   tick(): Promise<Record<string, AdvanceOutcome>>;

@@ -7,18 +7,11 @@
  */
 import { sendNotification } from '../../platform/notifications';
 import { ValidationError } from '../../shared/errors';
-import {
-  closingTransition,
-  commitTransition,
-  hasEvidence,
-  NO_TRAFFIC_REASON,
-  readFigures,
-  type Transition,
-  transitionAfter,
-} from '../deployments';
+import { hasEvidence, NO_TRAFFIC_REASON, readFigures } from '../advance';
 import { loadDeployment, loadEndpoint } from '../endpoints';
 import { evaluateGuards } from '../guards';
 import type { DeploymentRecord } from '../records';
+import { closingTransition, commitTransition, type Transition, transitionAfter } from '../transitions';
 import { type DeploymentTaskDeps, TransientError } from './deps';
 
 export type StepDecision = 'continue' | 'promote' | 'rollback';

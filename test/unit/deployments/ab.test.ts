@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { outcomeOf } from '../../../lambdas/deployments/ab';
-import { advanceDeployments } from '../../../lambdas/deployments/deployments';
+import { advanceDeployments } from '../../../lambdas/deployments/advance';
 import { putLabels } from '../../../lambdas/monitoring/labels';
 import { listHistory } from '../../../lambdas/registry/lineage';
 import {

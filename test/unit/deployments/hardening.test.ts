@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advanceDeployments, NO_TRAFFIC_REASON } from '../../../lambdas/deployments/deployments';
+import { advanceDeployments, NO_TRAFFIC_REASON } from '../../../lambdas/deployments/advance';
 import {
   type DeploymentsFixture,
   deploymentsFixture,
